@@ -1,0 +1,60 @@
+# Quick start:  make run   (the app on the bundled data)   |   make test   (every test)
+# Both create .venv and install the project on first use.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+STAMP  := $(VENV)/.installed
+export UV_COMPILE_BYTECODE=1
+
+.PHONY: run test test-fast lint format check-chromium validate import bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/streamlit run app.py --server.port $(PORT) --browser.gatherUsageStats false
+
+# Chromium is needed for chart exports (kaleido) and the browser tests. Locally a missing
+# Chromium skips those tests with a message; under CI (CI=true) it is a failure.
+check-chromium:
+	@if command -v chromium >/dev/null 2>&1 || [ -n "$$BROWSER_PATH" ]; then \
+	  echo "chromium: $$(command -v chromium || echo $$BROWSER_PATH)"; \
+	elif [ "$$CI" = "true" ]; then \
+	  echo "ERROR: chromium not found; CI needs it (apt-get install -y chromium)"; exit 1; \
+	else \
+	  echo "NOTE: chromium not found: export and browser tests will be skipped."; \
+	  echo "      Install it with: sudo apt-get install -y chromium   (or set BROWSER_PATH)"; \
+	fi
+
+test: $(STAMP) check-chromium
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not browser and not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+validate: $(STAMP)
+	$(BIN)/python -m risk validate
+
+import: $(STAMP)
+	$(BIN)/python -m risk import-all
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/dataset.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -1,0 +1,74 @@
+"""Data and sources: the figures with their flags, every source, and the validation report."""
+
+import streamlit as st
+
+from pages.common import caption_sources, dataset
+from risk import countries
+from risk.dataset import EDITION_LABELS, validation_report
+from risk.export_data import to_csv_bytes
+
+ds = dataset()
+st.title("Data and sources")
+st.write(
+    "Every number in this dashboard comes from the tables below, each tied to its source. "
+    "Flags say where a value is estimated, withheld, a lower bound or an IEA projection."
+)
+
+summary = ds.summary()
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Commodities with world tables (MCS 2026)", summary["commodities_mcs2026"])
+c2.metric("Series", f"{summary['series']:,}")
+c3.metric("Figures", f"{summary['figures'] + summary['us_figures']:,}")
+c4.metric("Sources", summary["sources"])
+
+st.subheader("Figures")
+minerals = ds.minerals.set_index("mineral")["name"].to_dict()
+with_world = sorted(ds.figures["mineral"].unique(), key=lambda m: minerals.get(m, m))
+col_m, col_e = st.columns([2, 1])
+mineral = col_m.selectbox(
+    "Mineral",
+    with_world,
+    index=with_world.index("rare_earths") if "rare_earths" in with_world else 0,
+    format_func=lambda m: minerals.get(m, m),
+)
+editions = [e for e in EDITION_LABELS if e in set(ds.figures.loc[ds.figures["mineral"] == mineral, "edition"])]
+edition = col_e.selectbox("Edition", editions, format_func=EDITION_LABELS.get)
+
+f = ds.figures[(ds.figures["mineral"] == mineral) & (ds.figures["edition"] == edition)].copy()
+f["country name"] = f["country"].map(countries.name)
+view = f[["stage", "product", "country", "country name", "year", "value", "unit", "flag", "raw", "note"]]
+number = st.column_config.NumberColumn(format="localized")
+st.dataframe(view.fillna({"raw": "", "note": ""}), hide_index=True, width="stretch", column_config={"value": number})
+caption_sources(f["source"].unique())
+st.download_button(
+    "Download these figures (CSV)",
+    data=lambda: to_csv_bytes(view, sources=[ds.sources[s] for s in f["source"].unique()]),
+    file_name=f"{mineral}-{edition}-figures.csv",
+    mime="text/csv",
+)
+
+us = ds.us[ds.us["mineral"] == mineral]
+if len(us):
+    st.subheader("U.S. net import reliance and import sources")
+    st.dataframe(
+        us[["measure", "detail", "primary", "country", "year", "period", "value", "unit", "flag", "raw", "note"]].fillna(
+            {"period": "", "raw": "", "note": ""}
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={"value": number},
+    )
+    caption_sources(us["source"].unique())
+
+st.subheader("Sources")
+for s in ds.sources.values():
+    with st.expander(f"{s.publisher}: {s.title}"):
+        st.markdown(f"**Edition:** {s.edition}  \n**Licence:** {s.licence}  \n**Accessed:** {s.accessed}")
+        st.markdown(f"**Link:** {('https://doi.org/' + s.doi) if s.doi else s.url}")
+        st.text(s.citation)
+        if s.notes:
+            st.caption(s.notes)
+
+st.subheader("Validation report")
+st.caption("Produced by `python -m risk validate` on the bundled data.")
+st.code(validation_report(ds), language=None)

@@ -1,0 +1,137 @@
+"""Command line: ``python -m risk <command>``.
+
+Commands print a clear one-line error (no traceback) and exit 1 on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import DATA_DIR
+from .yamlio import DataFileError
+
+RAW = {
+    "usgs2026": "raw/usgs_mcs2026/MCS2026_Commodities_Data.csv",
+    "usgs2025": "raw/usgs_mcs2025/MCS2025_World_Data.csv",
+    "iea": "raw/iea/IEA_Critical_Minerals_Dataset_2025-05.xlsx",
+    "wgi": "raw/wgi/WGIData.csv",
+    "critical2022": "raw/usgs_critical_minerals_2022/MCS2025_T4_Critical_Minerals_End_Use.csv",
+}
+
+
+def import_all(data_dir: Path, raw_dir: Path | None = None) -> dict[str, str]:
+    """Regenerate every generated YAML file under ``data_dir`` from the raw files."""
+    from .iea import import_iea_file
+    from .usgs import import_critical_list_file, import_edition
+    from .wgi import import_wgi_file
+
+    raw_dir = raw_dir or data_dir
+    files: dict[str, str] = {}
+    files |= import_edition(raw_dir / RAW["usgs2026"], "2026", data_dir, raw_dir)
+    files |= import_edition(raw_dir / RAW["usgs2025"], "2025", data_dir, raw_dir)
+    files |= import_iea_file(raw_dir / RAW["iea"], data_dir)
+    files |= import_wgi_file(raw_dir / RAW["wgi"], data_dir)
+    files |= import_critical_list_file(raw_dir / RAW["critical2022"], data_dir)
+    return files
+
+
+def _cmd_import_usgs(a) -> int:
+    from .usgs import import_edition
+
+    files = import_edition(a.path, a.edition, a.data_dir)
+    print(f"Imported MCS {a.edition}: wrote {len(files)} files under {a.data_dir}/usgs/")
+    return 0
+
+
+def _cmd_import_iea(a) -> int:
+    from .iea import import_iea_file
+
+    files = import_iea_file(a.path, a.data_dir, a.edition)
+    print(f"Imported IEA {a.edition}: wrote {len(files)} files under {a.data_dir}/iea/")
+    return 0
+
+
+def _cmd_import_wgi(a) -> int:
+    from .wgi import import_wgi_file
+
+    import_wgi_file(a.path, a.data_dir)
+    print(f"Imported WGI into {a.data_dir}/wgi/wgi2023.yaml")
+    return 0
+
+
+def _cmd_import_critical(a) -> int:
+    from .usgs import import_critical_list_file
+
+    import_critical_list_file(a.path, a.data_dir)
+    print(f"Imported the 2022 critical minerals list into {a.data_dir}/critical_lists.yaml")
+    return 0
+
+
+def _cmd_import_all(a) -> int:
+    files = import_all(a.data_dir)
+    print(f"Regenerated {len(files)} files under {a.data_dir} from {a.data_dir}/raw/")
+    return 0
+
+
+def _cmd_validate(a) -> int:
+    from .dataset import load_dataset, validation_report
+
+    ds = load_dataset(a.data_dir, strict=False, use_cache=False)
+    if a.format == "json":
+        print(
+            json.dumps(
+                {"summary": ds.summary(), "problems": [str(p) for p in ds.problems], "warnings": [str(w) for w in ds.warnings]}, indent=2
+            )
+        )
+    else:
+        print(validation_report(ds))
+        print("OK" if ds.ok else f"FAILED: {len(ds.problems)} problem(s)")
+    return 0 if ds.ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m risk", description="Critical-minerals supply-risk toolkit.")
+    p.add_argument("--data-dir", type=Path, default=DATA_DIR, help="data folder (default: the bundled data/)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("import-usgs", help="import a USGS MCS data-release CSV into data/usgs/")
+    s.add_argument("path", type=Path)
+    s.add_argument("--edition", required=True, choices=["2026", "2025"])
+    s.set_defaults(func=_cmd_import_usgs)
+
+    s = sub.add_parser("import-iea", help="import the IEA Critical Minerals Dataset workbook into data/iea/")
+    s.add_argument("path", type=Path)
+    s.add_argument("--edition", default="iea2025")
+    s.set_defaults(func=_cmd_import_iea)
+
+    s = sub.add_parser("import-wgi", help="import the World Bank WGI bulk CSV into data/wgi/")
+    s.add_argument("path", type=Path)
+    s.set_defaults(func=_cmd_import_wgi)
+
+    s = sub.add_parser("import-critical-list", help="import the 2022 critical minerals list (MCS 2025 table T4)")
+    s.add_argument("path", type=Path)
+    s.set_defaults(func=_cmd_import_critical)
+
+    s = sub.add_parser("import-all", help="regenerate every generated file from data/raw/")
+    s.set_defaults(func=_cmd_import_all)
+
+    s = sub.add_parser("validate", help="check data/ and print a summary; exit 1 listing every problem")
+    s.add_argument("--format", choices=["text", "json"], default="text")
+    s.set_defaults(func=_cmd_validate)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except DataFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,632 @@
+"""Load and validate ``data/`` into tidy pandas DataFrames.
+
+Every YAML file is read safely (:mod:`risk.yamlio`) and validated through the pydantic models
+in :mod:`risk.schema`. Problems are collected, not raised one at a time, and each names the
+file, line, record and field: ``data/usgs/mcs2026/gallium.yaml:42: world[0] mine CHN 2025: value: ...``.
+
+Frames (columns carry their meaning; see ``FIELDS`` for the metadata of each column):
+
+* ``figures``: world production, capacity and reserves, one row per country, year and series.
+* ``series``: one row per series (edition, mineral, stage, product) with unit and basis.
+* ``us``: U.S. net import reliance and import-source shares.
+* ``minerals``: one row per mineral with names, chapters and critical-list membership.
+* ``wgi``: governance estimates per country and year, with the EU-method scaled score.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+
+from . import DATA_DIR, countries
+from .schema import Claim, ClaimsFile, CriticalListsFile, MineralFile, Source, SourcesFile
+from .yamlio import DataFileError, line_of, load_yaml_file
+
+#: Sub-folders holding one MineralFile per mineral, by edition.
+EDITION_DIRS = {
+    "mcs2026": "usgs/mcs2026",
+    "mcs2025": "usgs/mcs2025",
+    "iea2025": "iea/iea2025",
+}
+EDITION_LABELS = {
+    "mcs2026": "USGS MCS 2026",
+    "mcs2025": "USGS MCS 2025",
+    "iea2025": "IEA Critical Minerals Dataset 2025",
+}
+
+#: The validation report warns wherever the sum of country rows and the published world total
+#: differ by more than the rounding of the total; above this relative difference (with no
+#: withheld rows to explain it) the file is in error: a typo or a missing row, not rounding.
+SUM_ERROR = 0.5
+
+#: Column metadata (the pudl habit): description and unit of every column in the frames.
+FIELDS = {
+    "edition": "Data edition: mcs2026, mcs2025 (USGS Mineral Commodity Summaries) or iea2025 (IEA)",
+    "source": "Source id in data/sources.yaml",
+    "mineral": "Mineral slug (rare_earths, gallium ...)",
+    "stage": "Supply stage: mine, refinery, primary, smelter, plant, production, reserves, capacity",
+    "product": "Product within the stage where a series is split (ilmenite, battery_grade ...); empty otherwise",
+    "series": "Series id: edition:mineral:stage:product",
+    "country": "ISO 3166-1 alpha-3; OTH other countries; WLD world total",
+    "year": "Data year",
+    "value": "Value as published, in `unit` (the bound for lower/upper bounds, the midpoint for ranges)",
+    "unit": "Unit (t metric tons, kt thousand metric tons, kg kilograms, percent ...)",
+    "flag": "none, estimated, withheld, not_available, lower_bound, upper_bound, range, net_exporter, small, qualitative, not_calculable, projection",
+    "raw": "The published text where it is not a plain number (W, NA, >95, —)",
+    "label": "The publisher's country label where it differs from the ISO name",
+    "note": "The publisher's footnote",
+    "measure": "net_import_reliance (percent of apparent consumption) or import_sources (percent of U.S. imports)",
+    "detail": "The publisher's wording of what is measured",
+    "primary": "True for the series used in headline numbers",
+    "period": "Years an import-source share averages (2021–2024)",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int | None
+    record: str
+    field: str
+    message: str
+    level: str = "error"  # or "warning"
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        parts = [where]
+        if self.record:
+            parts.append(self.record)
+        if self.field:
+            parts.append(self.field)
+        parts.append(self.message)
+        return ": ".join(parts)
+
+
+class DatasetError(ValueError):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        lines = "\n".join(str(p) for p in problems[:50])
+        more = f"\n... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{len(problems)} problem(s) in the data:\n{lines}{more}")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    figures: pd.DataFrame
+    series: pd.DataFrame
+    us: pd.DataFrame
+    minerals: pd.DataFrame
+    wgi: pd.DataFrame
+    sources: dict[str, Source]
+    claims: list[Claim]
+    critical_2022: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> dict:
+        f = self.figures
+        return {
+            "sources": len(self.sources),
+            "minerals": int(self.minerals["mineral"].nunique()),
+            "minerals_with_world_data": int(f["mineral"].nunique()),
+            "commodities_mcs2026": int(f.loc[f["edition"] == "mcs2026", "mineral"].nunique()),
+            "commodities_mcs2025": int(f.loc[f["edition"] == "mcs2025", "mineral"].nunique()),
+            "editions": sorted(f["edition"].unique().tolist()),
+            "series": len(self.series),
+            "figures": len(f),
+            "us_figures": len(self.us),
+            "figures_with_source": int(f["source"].isin(self.sources).sum() + self.us["source"].isin(self.sources).sum()),
+            "claims": len(self.claims),
+            "wgi_countries": int(self.wgi["country"].nunique()) if len(self.wgi) else 0,
+            "files": self.files,
+            "warnings": len(self.warnings),
+            "problems": len(self.problems),
+        }
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+def _record_of(doc, loc: tuple) -> str:
+    """A readable name for the record at ``loc`` in a MineralFile-shaped document."""
+    try:
+        if len(loc) >= 2 and loc[0] in ("world", "us") and isinstance(loc[1], int):
+            s = doc[loc[0]][loc[1]]
+            name = f"{loc[0]}[{loc[1]}] {s.get('stage') or s.get('measure', '')}".strip()
+            if s.get("product"):
+                name += f" {s['product']}"
+            if len(loc) >= 4 and loc[2] == "figures" and isinstance(loc[3], int):
+                f = s["figures"][loc[3]]
+                name += f" {f.get('country', '?')} {f.get('year', '?')}"
+            return name
+        if len(loc) >= 2 and isinstance(loc[1], int) and isinstance(doc, dict):
+            items = doc.get(loc[0])
+            if isinstance(items, list) and loc[1] < len(items) and isinstance(items[loc[1]], dict):
+                rid = items[loc[1]].get("id") or items[loc[1]].get("name")
+                return f"{loc[0]}[{loc[1]}]" + (f" {rid}" if rid else "")
+    except (KeyError, IndexError, TypeError, AttributeError):
+        pass
+    return ".".join(str(x) for x in loc[:2]) if loc else ""
+
+
+def _validate(model: type[BaseModel], doc, path: Path, rel: str) -> tuple[BaseModel | None, list[Problem]]:
+    try:
+        return model.model_validate(doc), []
+    except ValidationError as exc:
+        problems = []
+        text = None
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            if text is None:
+                try:
+                    text = path.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    text = ""
+            line = line_of(text, loc) if text else None
+            fld = next((str(x) for x in reversed(loc) if isinstance(x, str)), "")
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = f"unknown field {fld!r}"
+            elif err["type"] == "missing":
+                msg = f"required field {fld!r} is missing"
+            elif err["type"] == "literal_error":
+                msg = f"{err.get('input')!r} is not allowed: {msg}"
+            problems.append(Problem(rel, line, _record_of(doc, loc), fld, msg))
+        return None, problems
+
+
+def _load(path: Path, rel: str):
+    try:
+        return load_yaml_file(path), []
+    except DataFileError as exc:
+        return None, [Problem(rel, exc.line, "", "", exc.message)]
+
+
+def _files_signature(data_dir: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted([*data_dir.rglob("*.yaml"), *data_dir.rglob("*.csv")]):
+        if "raw" in p.relative_to(data_dir).parts or p.name.startswith("."):
+            continue
+        st = p.stat()
+        h.update(f"{p.relative_to(data_dir)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _cache_path(data_dir: Path) -> Path:
+    base = Path(os.environ.get("RISK_CACHE_DIR") or (Path.home() / ".cache" / "minerals-risk"))
+    key = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
+    return base / f"dataset-{key}.pickle"
+
+
+def load_dataset(data_dir: str | Path = DATA_DIR, *, strict: bool = True, use_cache: bool = True) -> Dataset:
+    """Load and validate everything under ``data_dir``.
+
+    With ``strict`` a dataset with errors raises :class:`DatasetError` listing every problem;
+    otherwise the problems are returned on the dataset. A validated load is cached (pickle keyed
+    by every file's size and modification time) so the second load skips parsing.
+    """
+    data_dir = Path(data_dir)
+    sig = _files_signature(data_dir) if use_cache else None
+    cache = _cache_path(data_dir) if use_cache else None
+    if cache is not None and cache.exists():
+        try:
+            with cache.open("rb") as fh:
+                saved_sig, ds = pickle.load(fh)  # noqa: S301 - our own cache file
+            if saved_sig == sig and isinstance(ds, Dataset):
+                return ds
+        except Exception:  # noqa: S110 - a stale or broken cache is simply rebuilt
+            pass
+    ds = _load_uncached(data_dir)
+    if strict and ds.problems:
+        raise DatasetError(ds.problems)
+    if cache is not None and not ds.problems:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump((sig, ds), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, cache)
+        except OSError:
+            pass
+    return ds
+
+
+def _load_uncached(data_dir: Path) -> Dataset:
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    nfiles = 0
+
+    def rel(p: Path) -> str:
+        try:
+            return str(Path("data") / p.relative_to(data_dir))
+        except ValueError:
+            return str(p)
+
+    # sources
+    sources: dict[str, Source] = {}
+    sp = data_dir / "sources.yaml"
+    doc, errs = _load(sp, rel(sp))
+    problems += errs
+    nfiles += 1
+    if doc is not None:
+        model, errs = _validate(SourcesFile, doc, sp, rel(sp))
+        problems += errs
+        if model is not None:
+            for s in model.sources:
+                if s.id in sources:
+                    problems.append(Problem(rel(sp), line_of(sp.read_text(), ("sources",)), s.id, "id", "duplicate source id"))
+                sources[s.id] = s
+
+    fig_rows: list[tuple] = []
+    series_rows: list[tuple] = []
+    us_rows: list[tuple] = []
+    mineral_info: dict[str, dict] = {}
+
+    for edition, sub in EDITION_DIRS.items():
+        folder = data_dir / sub
+        if not folder.is_dir():
+            problems.append(Problem(rel(folder), None, "", "", f"folder for edition {edition} is missing"))
+            continue
+        for path in sorted(folder.glob("*.yaml")):
+            nfiles += 1
+            r = rel(path)
+            doc, errs = _load(path, r)
+            problems += errs
+            if doc is None:
+                continue
+            model, errs = _validate(MineralFile, doc, path, r)
+            problems += errs
+            if model is None:
+                continue
+            m: MineralFile = model  # type: ignore[assignment]
+            if m.mineral != path.stem:
+                problems.append(
+                    Problem(
+                        r,
+                        line_of(path.read_text(), ("mineral",)),
+                        m.mineral,
+                        "mineral",
+                        f"file is named {path.name} but holds mineral {m.mineral!r}",
+                    )
+                )
+            if m.edition != edition:
+                problems.append(
+                    Problem(
+                        r,
+                        line_of(path.read_text(), ("edition",)),
+                        m.mineral,
+                        "edition",
+                        f"edition {m.edition!r} in the folder for {edition}",
+                    )
+                )
+            if m.source not in sources:
+                problems.append(
+                    Problem(
+                        r,
+                        line_of(path.read_text(), ("source",)),
+                        m.mineral,
+                        "source",
+                        f"unknown source id {m.source!r} (not in data/sources.yaml)",
+                    )
+                )
+            info = mineral_info.setdefault(
+                m.mineral, {"name": m.name, "chapter": m.chapter, "critical_2025": m.critical_2025, "editions": [], "notes": {}}
+            )
+            if edition == "mcs2026":
+                info.update(name=m.name, chapter=m.chapter, critical_2025=m.critical_2025)
+            info["editions"].append(edition)
+            if m.notes:
+                info["notes"][edition] = m.notes
+            for si, s in enumerate(m.world):
+                sid = f"{edition}:{m.mineral}:{s.stage}:{s.product}"
+                series_rows.append((sid, edition, m.source, m.mineral, m.name, s.stage, s.product, s.detail, s.unit, s.basis, s.note))
+                for f in s.figures:
+                    fig_rows.append(
+                        (
+                            edition,
+                            m.source,
+                            m.mineral,
+                            s.stage,
+                            s.product,
+                            sid,
+                            f.country,
+                            f.year,
+                            f.value,
+                            s.unit,
+                            f.flag,
+                            f.raw,
+                            f.label,
+                            f.note,
+                        )
+                    )
+                _check_sums(m, si, s, path, r, problems, warnings)
+            for s in m.us:
+                for f in s.figures:
+                    us_rows.append(
+                        (
+                            edition,
+                            m.source,
+                            m.mineral,
+                            s.measure,
+                            s.detail,
+                            s.primary,
+                            s.period,
+                            f.country,
+                            f.year,
+                            f.value,
+                            s.unit,
+                            f.flag,
+                            f.raw,
+                            f.note,
+                        )
+                    )
+            primaries = Counter(s.measure for s in m.us if s.primary)
+            for measure in {s.measure for s in m.us}:
+                if primaries[measure] != 1:
+                    problems.append(
+                        Problem(
+                            r,
+                            line_of(path.read_text(), ("us",)),
+                            m.mineral,
+                            "primary",
+                            f"{primaries[measure]} primary {measure} series; exactly one is needed",
+                        )
+                    )
+
+    figures = pd.DataFrame.from_records(
+        fig_rows,
+        columns=[
+            "edition",
+            "source",
+            "mineral",
+            "stage",
+            "product",
+            "series",
+            "country",
+            "year",
+            "value",
+            "unit",
+            "flag",
+            "raw",
+            "label",
+            "note",
+        ],
+    )
+    figures["value"] = figures["value"].astype("float64")
+    figures["year"] = figures["year"].astype("int64")
+    series = pd.DataFrame.from_records(
+        series_rows, columns=["series", "edition", "source", "mineral", "name", "stage", "product", "detail", "unit", "basis", "note"]
+    )
+    us = pd.DataFrame.from_records(
+        us_rows,
+        columns=[
+            "edition",
+            "source",
+            "mineral",
+            "measure",
+            "detail",
+            "primary",
+            "period",
+            "country",
+            "year",
+            "value",
+            "unit",
+            "flag",
+            "raw",
+            "note",
+        ],
+    )
+    us["value"] = us["value"].astype("float64")
+
+    # WGI (compact CSV; see risk.wgi)
+    wgi_path = data_dir / "wgi" / "wgi2023.csv"
+    wgi, errs = _load_wgi(wgi_path, rel(wgi_path), sources)
+    problems += errs
+    nfiles += 1
+
+    # critical lists
+    cl_path = data_dir / "critical_lists.yaml"
+    critical_2022 = pd.DataFrame(columns=["name", "mineral", "applications", "note"])
+    doc, errs = _load(cl_path, rel(cl_path))
+    problems += errs
+    nfiles += 1
+    if doc is not None:
+        model, errs = _validate(CriticalListsFile, doc, cl_path, rel(cl_path))
+        problems += errs
+        if model is not None:
+            critical_2022 = pd.DataFrame([e.model_dump() for e in model.list_2022])
+            for e in model.list_2022:
+                if e.mineral not in mineral_info:
+                    warnings.append(Problem(rel(cl_path), None, e.name, "mineral", f"no data for {e.mineral!r} in any edition", "warning"))
+
+    # claims
+    claims: list[Claim] = []
+    cp = data_dir / "claims.yaml"
+    doc, errs = _load(cp, rel(cp))
+    problems += errs
+    nfiles += 1
+    if doc is not None:
+        model, errs = _validate(ClaimsFile, doc, cp, rel(cp))
+        problems += errs
+        if model is not None:
+            claims = list(model.claims)
+            for i, c in enumerate(claims):
+                if c.source not in sources:
+                    problems.append(
+                        Problem(
+                            rel(cp), line_of(cp.read_text(), ("claims", i, "source")), c.id, "source", f"unknown source id {c.source!r}"
+                        )
+                    )
+                for t in c.refers_to:
+                    if t.mineral not in mineral_info:
+                        problems.append(
+                            Problem(
+                                rel(cp),
+                                line_of(cp.read_text(), ("claims", i, "refers_to")),
+                                c.id,
+                                "mineral",
+                                f"no data for mineral {t.mineral!r}",
+                            )
+                        )
+
+    crit_2022 = set(critical_2022["mineral"]) if len(critical_2022) else set()
+    minerals = pd.DataFrame(
+        [
+            {
+                "mineral": k,
+                "name": v["name"],
+                "chapter": v["chapter"],
+                "critical_2025": bool(v["critical_2025"]),
+                "critical_2022": k in crit_2022,
+                "editions": ",".join(v["editions"]),
+                "notes": v["notes"].get("mcs2026") or next(iter(v["notes"].values()), None),
+            }
+            for k, v in sorted(mineral_info.items())
+        ]
+    )
+    return Dataset(
+        figures=figures,
+        series=series,
+        us=us,
+        minerals=minerals,
+        wgi=wgi,
+        sources=sources,
+        claims=claims,
+        critical_2022=critical_2022,
+        problems=problems,
+        warnings=warnings,
+        files=nfiles,
+    )
+
+
+def _rounding_step(total: float) -> float:
+    """Half a unit in the last significant figure USGS kept (390,000 -> 5,000; 848,000 -> 500)."""
+    if total <= 0:
+        return 0.0
+    digits = f"{total:.0f}".rstrip("0")
+    zeros = len(f"{total:.0f}") - len(digits)
+    return 0.5 * 10**zeros
+
+
+def _check_sums(m: MineralFile, si: int, s, path: Path, rel: str, problems: list, warnings: list) -> None:
+    """Compare the sum of country rows (OTH included) with the published world total, by year."""
+    by_year: dict[int, dict] = {}
+    for f in s.figures:
+        d = by_year.setdefault(f.year, {"sum": 0.0, "n": 0, "total": None, "missing": 0, "total_flag": None})
+        if f.country == countries.WORLD:
+            d["total"], d["total_flag"] = f.value, f.flag
+        elif f.value is None:
+            d["missing"] += 1
+        else:
+            d["sum"] += f.value
+            d["n"] += 1
+    for year, d in by_year.items():
+        total = d["total"]
+        if total is None or total <= 0 or d["n"] == 0 or d["total_flag"] in ("lower_bound", "upper_bound", "range"):
+            continue
+        diff = d["sum"] - total
+        rel_diff = abs(diff) / total
+        if abs(diff) <= max(_rounding_step(total), 1e-9 * total):
+            continue
+        record = f"world[{si}] {s.stage}{(' ' + s.product) if s.product else ''} {year}"
+        msg = (
+            f"country rows add up to {_fmt(d['sum'])} {s.unit} but the world total is {_fmt(total)} "
+            f"({100 * diff / total:+.1f}%, more than the rounding of the total"
+            + (f"; {d['missing']} row(s) withheld or not available" if d["missing"] else "")
+            + ")"
+        )
+        if rel_diff > SUM_ERROR and not d["missing"]:
+            problems.append(Problem(rel, None, f"{m.mineral} {record}", "value", msg))
+        else:
+            warnings.append(Problem(rel, None, f"{m.mineral} {record}", "value", msg, "warning"))
+
+
+def validation_report(ds: Dataset) -> str:
+    s = ds.summary()
+    lines = [
+        f"Sources: {s['sources']}  Minerals: {s['minerals']} ({s['minerals_with_world_data']} with world data)",
+        f"Commodities with world tables: MCS 2026 {s['commodities_mcs2026']}, MCS 2025 {s['commodities_mcs2025']}",
+        f"Editions: {', '.join(s['editions'])}",
+        f"Series: {s['series']}  Figures: {s['figures']} world + {s['us_figures']} U.S. trade  "
+        f"(with a listed source: {s['figures_with_source']} of {s['figures'] + s['us_figures']})",
+        f"Claims: {s['claims']}  WGI countries: {s['wgi_countries']}  Files read: {s['files']}",
+    ]
+    if ds.warnings:
+        lines.append(f"Warnings ({len(ds.warnings)}): where the sum of country rows and the world total differ beyond rounding")
+        lines += [f"  {w}" for w in ds.warnings]
+    if ds.problems:
+        lines.append(f"Problems ({len(ds.problems)}):")
+        lines += [f"  {p}" for p in ds.problems]
+    return "\n".join(lines)
+
+
+def timed_load(data_dir: str | Path = DATA_DIR) -> tuple[Dataset, float]:
+    t = time.perf_counter()
+    ds = load_dataset(data_dir, use_cache=False, strict=False)
+    return ds, time.perf_counter() - t
+
+
+__all__ = ["EDITION_DIRS", "FIELDS", "Dataset", "DatasetError", "Problem", "load_dataset", "validation_report"]
+
+
+def _fmt(v: float) -> str:
+    return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 or abs(v) >= 100 else f"{v:,.3g}"
+
+
+WGI_INDICATORS = ["CC", "GE", "PV", "RQ", "RL", "VA"]
+
+
+def _load_wgi(path: Path, rel: str, sources: dict) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read data/wgi/wgi2023.csv; check codes, years and ranges; add the EU-method scaled score."""
+    empty = pd.DataFrame(columns=["country", "year", *WGI_INDICATORS, "mean", "scaled", "source"])
+    try:
+        with path.open(encoding="utf-8") as fh:
+            first = fh.readline()
+            df = pd.read_csv(fh, dtype={"country": str})
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        return empty, [Problem(rel, None, "", "", f"cannot read the WGI table: {exc}")]
+    problems = []
+    m = re.match(r"^# source: (\S+)", first)
+    source = m.group(1) if m else None
+    if source not in sources:
+        problems.append(Problem(rel, 1, "", "source", f"unknown or missing source id {source!r} in the first line"))
+    missing = [c for c in ["country", "year", *WGI_INDICATORS] if c not in df.columns]
+    if missing:
+        return empty, [*problems, Problem(rel, 2, "", "", f"missing column(s) {missing}")]
+    for i, code in enumerate(df["country"]):
+        if not countries.is_valid(str(code)):
+            problems.append(Problem(rel, i + 3, f"{code}", "country", f"unknown country code {code!r}"))
+    est = df[WGI_INDICATORS].apply(pd.to_numeric, errors="coerce")
+    bad = (est.abs() > 3.5).any(axis=1) | (est.isna() & df[WGI_INDICATORS].notna()).any(axis=1)
+    for i in df.index[bad][:20]:
+        problems.append(
+            Problem(
+                rel,
+                int(i) + 3,
+                f"{df.at[i, 'country']} {df.at[i, 'year']}",
+                "",
+                "an estimate is not a number in the WGI range (about -2.5 to 2.5)",
+            )
+        )
+    dup = df.duplicated(["country", "year"], keep="first")
+    for i in df.index[dup][:20]:
+        problems.append(Problem(rel, int(i) + 3, f"{df.at[i, 'country']} {df.at[i, 'year']}", "", "duplicate country and year"))
+    df[WGI_INDICATORS] = est
+    df["mean"] = est.mean(axis=1, skipna=False)
+    df["scaled"] = 5 - 2 * df["mean"]
+    df["source"] = source
+    return df, problems
