@@ -92,6 +92,103 @@ def _cmd_validate(a) -> int:
     return 0 if ds.ok else 1
 
 
+EDITION_ALIASES = {"2026": "mcs2026", "2025": "mcs2025", "iea": "iea2025", "iea2025": "iea2025", "mcs2026": "mcs2026", "mcs2025": "mcs2025"}
+
+
+def _edition(text: str | None) -> str | None:
+    if text is None:
+        return None
+    ed = EDITION_ALIASES.get(text.lower())
+    if ed is None:
+        raise ValueError(f"unknown edition {text!r}; use 2026, 2025 or iea2025")
+    return ed
+
+
+def _records(df) -> list[dict]:
+    import math
+
+    import pandas as pd
+
+    out = []
+    for rec in df.to_dict(orient="records"):
+        clean = {}
+        for k, v in rec.items():
+            if hasattr(v, "item"):
+                v = v.item()
+            if isinstance(v, float) and math.isnan(v):
+                v = None
+            if v is pd.NA:
+                v = None
+            clean[k] = v
+        out.append(clean)
+    return out
+
+
+def _print_frame(df, fmt: str, list_cols=("sources",)) -> None:
+    if fmt == "json":
+        recs = _records(df)
+        for r in recs:
+            for c in list_cols:
+                if isinstance(r.get(c), str):
+                    r[c] = r[c].split(";")
+        print(json.dumps(recs, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        from .export_data import escape_frame
+
+        print(escape_frame(df).to_csv(index=False), end="")
+    else:
+        import pandas as pd
+
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250, "display.max_colwidth", 80):
+            print(df.to_string(index=False, float_format=lambda x: f"{x:,.4g}"))
+
+
+def _cmd_metrics(a) -> int:
+    from .dataset import load_dataset
+    from .metrics import metrics_table
+
+    ds = load_dataset(a.data_dir)
+    if a.mineral and a.mineral not in set(ds.minerals["mineral"]):
+        raise ValueError(f"unknown mineral {a.mineral!r}; see `python -m risk validate` or data/usgs/mcs2026/ for the slugs")
+    table = metrics_table(ds, mineral=a.mineral, stage=a.stage, year=a.year, edition=_edition(a.edition))
+    if table.empty:
+        raise ValueError("no series match these filters")
+    if a.format == "table":
+        table = table[
+            [
+                "mineral",
+                "stage",
+                "product",
+                "year",
+                "edition",
+                "top_country",
+                "cr1",
+                "cr3",
+                "hhi",
+                "hhi_band",
+                "hhi_wgi",
+                "nir",
+                "nir_flag",
+                "top_import_country",
+                "single_supplier_dependency",
+                "reason",
+            ]
+        ]
+    _print_frame(table, a.format)
+    return 0
+
+
+def _cmd_claims(a) -> int:
+    from .dataset import load_dataset
+    from .metrics import check_claims
+
+    table = check_claims(load_dataset(a.data_dir))
+    if a.format == "table":
+        table = table[["claim", "edition", "claimed", "table_value", "difference", "verdict", "explanation", "sources"]]
+    _print_frame(table, a.format)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m risk", description="Critical-minerals supply-risk toolkit.")
     p.add_argument("--data-dir", type=Path, default=DATA_DIR, help="data folder (default: the bundled data/)")
@@ -117,6 +214,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("import-all", help="regenerate every generated file from data/raw/")
     s.set_defaults(func=_cmd_import_all)
+
+    s = sub.add_parser("metrics", help="concentration and dependency metrics, one row per series and year")
+    s.add_argument("--format", choices=["json", "csv", "table"], default="table")
+    s.add_argument("--mineral")
+    s.add_argument("--stage", choices=["mine", "refinery", "primary", "smelter", "plant", "production", "reserves", "capacity"])
+    s.add_argument("--year", type=int)
+    s.add_argument("--edition", help="2026 (MCS 2026), 2025 (MCS 2025) or iea2025")
+    s.set_defaults(func=_cmd_metrics)
+
+    s = sub.add_parser("claims", help="the press claims beside the USGS/IEA figures")
+    s.add_argument("--format", choices=["json", "csv", "table"], default="table")
+    s.set_defaults(func=_cmd_claims)
 
     s = sub.add_parser("validate", help="check data/ and print a summary; exit 1 listing every problem")
     s.add_argument("--format", choices=["text", "json"], default="text")
