@@ -189,6 +189,67 @@ def _cmd_claims(a) -> int:
     return 0
 
 
+def _parse_sets(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items or []:
+        if "=" not in item:
+            raise ValueError(f"--set {item!r}: use PATH=VALUE, for example shocks.0.fraction=0.5")
+        k, v = item.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def _cmd_scenario(a) -> int:
+    from .dataset import load_dataset
+    from .scenarios import load_scenario, run_scenario, save_scenario, with_values
+
+    sc = load_scenario(a.scenario)
+    sets = _parse_sets(a.set)
+    if sets:
+        sc = with_values(sc, sets)
+    if a.minerals:
+        keep = [m.strip() for m in a.minerals.split(",") if m.strip()]
+        unknown = [m for m in keep if m not in sc.baseline.minerals]
+        if unknown:
+            raise ValueError(f"--minerals: {', '.join(unknown)} not in the scenario ({', '.join(sc.baseline.minerals)})")
+        sc = sc.model_copy(update={"baseline": sc.baseline.model_copy(update={"minerals": keep})})
+    if a.save:
+        save_scenario(sc, a.save)
+        print(f"saved {a.save}", file=sys.stderr)
+    results = run_scenario(load_dataset(a.data_dir), sc)
+    if a.format == "json":
+        print(json.dumps([r.to_dict(with_path=True) for r in results], indent=2, ensure_ascii=False))
+    else:
+        import pandas as pd
+
+        from .scenarios import results_frame
+
+        df = results_frame(results)
+        cols = [
+            "mineral",
+            "stage",
+            "year",
+            "accessible_supply_lost",
+            "hhi_before",
+            "hhi_after",
+            "cr1_after",
+            "top_supplier_after",
+            "us_shortfall",
+            "us_shortfall_net",
+            "replacement_multiple",
+            "deal_offset_share",
+            "stockpile_exhausted_month",
+            "unmet_month_equivalents",
+        ]
+        print(f"{sc.name} ({sc.id})")
+        with pd.option_context("display.max_columns", None, "display.width", 250):
+            print(df[cols].to_string(index=False, float_format=lambda x: f"{x:,.4g}"))
+        for r in results:
+            for n in r.notes:
+                print(f"note: {r.mineral}: {n}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m risk", description="Critical-minerals supply-risk toolkit.")
     p.add_argument("--data-dir", type=Path, default=DATA_DIR, help="data folder (default: the bundled data/)")
@@ -226,6 +287,14 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("claims", help="the press claims beside the USGS/IEA figures")
     s.add_argument("--format", choices=["json", "csv", "table"], default="table")
     s.set_defaults(func=_cmd_claims)
+
+    s = sub.add_parser("scenario", help="run a named scenario (or a YAML file) and print per-mineral results")
+    s.add_argument("scenario", help="china_export_ban, russia_deal, ukraine_deal, china_ban_russia_deal, or a path to a YAML file")
+    s.add_argument("--set", action="append", metavar="PATH=VALUE", help="change a parameter, e.g. shocks.0.fraction=0.5 (repeatable)")
+    s.add_argument("--minerals", help="comma-separated subset of the scenario's minerals")
+    s.add_argument("--format", choices=["json", "table"], default="table")
+    s.add_argument("--save", type=Path, help="also save the (changed) scenario as YAML")
+    s.set_defaults(func=_cmd_scenario)
 
     s = sub.add_parser("validate", help="check data/ and print a summary; exit 1 listing every problem")
     s.add_argument("--format", choices=["text", "json"], default="text")

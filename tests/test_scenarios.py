@@ -1,0 +1,357 @@
+"""Scenario engine: the worked gallium numbers, properties, round trips, sweeps and bad input."""
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from risk.cli import main
+from risk.scenarios import (
+    MineralInputs,
+    Scenario,
+    ScenarioError,
+    evaluate,
+    from_query_params,
+    load_scenario,
+    load_scenario_text,
+    named_scenarios,
+    parameters,
+    run_mineral,
+    run_scenario,
+    save_scenario,
+    scenario_to_yaml,
+    sweep,
+    to_query_params,
+    with_values,
+)
+
+
+def gallium_ban(fraction=1.0, destination="us", pass_through=0.0, **extra):
+    shocks = [
+        {"type": "export_restriction", "country": "CHN", "fraction": fraction, "destination": destination, "pass_through": pass_through}
+    ]
+    shocks += extra.get("more", [])
+    return Scenario.model_validate({"id": "t", "baseline": {"minerals": ["gallium"], "year": 2025}, "shocks": shocks})
+
+
+# --- the worked check in the issue ----------------------------------------------------------
+
+
+def test_gallium_ban_to_us_no_pass_through(ds):
+    r = run_mineral(ds, gallium_ban(), "gallium")
+    assert r.stage == "primary" and r.values["nir"] == 1.0
+    assert r.values["us_shortfall"] == pytest.approx(0.18)
+
+
+def test_gallium_ban_to_us_full_pass_through(ds):
+    r = run_mineral(ds, gallium_ban(pass_through=1.0), "gallium")
+    # 0.18 + 1 x 0.82 x 0.990 (China's share of the country rows)
+    assert r.values["us_shortfall"] == pytest.approx(0.18 + 0.82 * 900_000 / 909_000)
+    assert r.values["us_shortfall"] == pytest.approx(0.99, abs=0.005)
+
+
+def test_gallium_ban_to_all(ds):
+    r = run_mineral(ds, gallium_ban(destination="all"), "gallium")
+    assert r.values["accessible_supply_lost"] == pytest.approx(0.99, abs=0.001)
+    assert r.values["replacement_multiple"] == pytest.approx(100, rel=0.02)  # 900,000 / 9,000: "near 99x"
+    assert r.values["us_shortfall"] == pytest.approx(0.99, abs=0.001)
+    assert r.values["top_supplier_after"] == "RUS"
+
+
+def test_named_scenarios_run(ds):
+    assert set(named_scenarios()) == {"china_export_ban", "russia_deal", "ukraine_deal", "china_ban_russia_deal"}
+    for name in named_scenarios():
+        sc = load_scenario(name)
+        assert sc.description and sc.sources
+        results = run_scenario(ds, sc)
+        assert [r.mineral for r in results] == sc.baseline.minerals
+        for r in results:
+            assert len(r.time_path) == sc.horizon_months
+            assert set(r.sources) <= set(ds.sources)
+
+
+def test_russia_deal_offsets_part_of_the_antimony_loss(ds):
+    res = {r.mineral: r for r in run_scenario(ds, load_scenario("china_ban_russia_deal"))}
+    sb = res["antimony"].values
+    # Russia's 32,000 t against China's 40,000 t withheld from the U.S.: 80% replaced
+    assert sb["deal_offset_share"] == pytest.approx(32_000 / 40_000)
+    assert sb["us_shortfall_net"] < sb["us_shortfall"]
+    ga = res["gallium"].values
+    assert ga["deal_offset_share"] == pytest.approx(6_000 / 900_000)
+
+
+def test_germanium_without_world_data_is_explained(ds):
+    res = {r.mineral: r for r in run_scenario(ds, load_scenario("china_export_ban"))}
+    ge = res["germanium"]
+    assert not ge.computable and ge.values["accessible_supply_lost"] is None
+    assert any("no world" in n for n in ge.notes)
+    assert ge.values["us_shortfall"] == pytest.approx(0.5 * 0.23)  # NIR >50% x China's 23% of imports
+
+
+def test_stockpile_time_path(ds):
+    sc = gallium_ban(more=[{"type": "stockpile", "months": 3}])
+    r = run_mineral(ds, sc, "gallium")
+    tp = r.time_path
+    assert tp["gap"].iloc[0] == pytest.approx(0.18)
+    # 3 months of consumption at 0.18 a month lasts 16.7 months: runs out in month 17
+    assert r.values["stockpile_exhausted_month"] == 17
+    assert tp["stockpile_left_months"].iloc[0] == pytest.approx(3 - 0.18)
+    assert r.values["unmet_month_equivalents"] == pytest.approx(0.18 * 36 - 3)
+
+
+def test_spare_capacity_ramps_up(ds):
+    sc = Scenario.model_validate(
+        {
+            "baseline": {"minerals": ["rare_earths"]},
+            "shocks": [
+                {"type": "export_restriction", "country": "CHN", "fraction": 1.0, "destination": "all"},
+                {"type": "spare_capacity", "share": 0.5, "ramp_months": 12},
+            ],
+        }
+    )
+    tp = run_mineral(ds, sc, "rare_earths").time_path
+    assert (np.diff(tp["spare_capacity_offset"]) >= -1e-12).all()
+    assert tp["spare_capacity_offset"].iloc[11] == pytest.approx(tp["spare_capacity_offset"].iloc[-1])
+    assert tp["gap"].iloc[0] > tp["gap"].iloc[-1]
+
+
+# --- properties -----------------------------------------------------------------------------
+
+CODES = ("CHN", "RUS", "AUS", "USA", "OTH")
+
+
+@st.composite
+def inputs(draw):
+    q = np.array([draw(st.floats(0, 1e6)) for _ in CODES])
+    p = np.array([draw(st.floats(0, 1)) for _ in CODES])
+    p = p / p.sum() if p.sum() > 0 else p
+    nir = draw(st.floats(0, 1))
+    return MineralInputs("x", "mine", "", 2025, "t", "t", CODES, q, p, nir, "none", ("s",))
+
+
+def _ev(inp, shocks, access=None, horizon=24):
+    out = evaluate(inp, access or {}, shocks, horizon, 1)
+    return {k: v[0] for k, v in out.items()}
+
+
+fractions = st.floats(0, 1)
+
+
+@settings(max_examples=150, deadline=None)
+@given(inputs(), st.sampled_from(CODES[:4]), fractions, st.sampled_from(["us", "all"]), fractions)
+def test_restriction_never_raises_accessible_supply(inp, country, f, dest, pt):
+    out = _ev(inp, [{"type": "export_restriction", "country": country, "fraction": f, "destination": dest, "pass_through": pt}])
+    assert out["A1"] <= out["A0"] + 1e-6
+    assert 0 <= out["us_shortfall"] <= max(inp.nir, 0) + 1e-9
+
+
+@settings(max_examples=150, deadline=None)
+@given(inputs(), st.sampled_from(CODES[:4]), fractions, st.floats(0, 5))
+def test_deal_never_lowers_accessible_supply(inp, country, base_access, expansion):
+    shocks = [{"type": "access", "country": country, "value": 1.0}, {"type": "supply_change", "country": country, "change": expansion}]
+    out = _ev(inp, shocks, access={country: base_access})
+    assert out["A1"] >= out["A0"] - 1e-6
+    assert out["us_shortfall"] == pytest.approx(0.0)
+
+
+@settings(max_examples=150, deadline=None)
+@given(inputs(), fractions, fractions, st.floats(0, 2), st.floats(0, 60), fractions, st.floats(-0.9, 2))
+def test_offsets_never_make_the_shortfall_negative(inp, f, pt, spare, ramp, recyc, demand):
+    shocks = [
+        {"type": "export_restriction", "country": "CHN", "fraction": f, "destination": "all", "pass_through": pt},
+        {"type": "spare_capacity", "share": spare, "ramp_months": ramp},
+        {"type": "recycling", "share": recyc},
+        {"type": "demand_change", "change": demand},
+        {"type": "access", "country": "RUS", "value": 1.0},
+    ]
+    out = _ev(inp, shocks, access={"RUS": 0.0})
+    assert (out["gap"] >= 0).all() and (out["unmet"] >= -1e-12).all()
+    assert out["us_shortfall_net"] >= 0
+    assert out["us_shortfall_net"] <= out["us_shortfall"] + 1e-9
+
+
+@settings(max_examples=100, deadline=None)
+@given(inputs(), fractions, st.floats(0, 24), st.floats(0, 24))
+def test_unmet_demand_non_increasing_in_stockpile(inp, f, m1, m2):
+    lo, hi = sorted((m1, m2))
+    base = [{"type": "export_restriction", "country": "CHN", "fraction": f, "destination": "all"}]
+    u_lo = _ev(inp, [*base, {"type": "stockpile", "months": lo}])["unmet_month_equivalents"]
+    u_hi = _ev(inp, [*base, {"type": "stockpile", "months": hi}])["unmet_month_equivalents"]
+    assert u_hi <= u_lo + 1e-9
+
+
+# --- sweeps ---------------------------------------------------------------------------------
+
+
+def test_sweep_matches_one_by_one(ds):
+    sc = load_scenario("china_ban_russia_deal")
+    rng = np.random.default_rng(1)
+    fr, ch, sp = rng.uniform(0, 1, 25), rng.uniform(0, 2, 25), rng.uniform(0, 0.5, 25)
+    grid = {"shocks.1.fraction": fr, "shocks.3.change": ch, "shocks.4.share": sp}
+    df = sweep(ds, sc, "rare_earths", grid, mode="zip")
+    for i in range(0, 25, 6):
+        one = with_values(sc, {"shocks.1.fraction": fr[i], "shocks.3.change": ch[i], "shocks.4.share": sp[i]})
+        r = run_mineral(ds, one, "rare_earths").values
+        for k in ("us_shortfall", "us_shortfall_net", "deal_offset_share", "unmet_month_equivalents", "accessible_supply_lost"):
+            assert df[k].iloc[i] == pytest.approx(r[k]), k
+
+
+def test_sweep_grid_shape_and_bad_ranges(ds):
+    sc = load_scenario("china_ban_russia_deal")
+    df = sweep(ds, sc, "antimony", {"shocks.0.fraction": np.linspace(0, 1, 11), "shocks.3.change": np.linspace(0, 2, 5)})
+    assert len(df) == 55
+    assert df.loc[df["shocks.0.fraction"] == 0, "us_shortfall"].max() == 0
+    with pytest.raises(ScenarioError, match="must lie in"):
+        sweep(ds, sc, "antimony", {"shocks.0.fraction": [0, 1.5]})
+    with pytest.raises(ScenarioError, match="unknown parameter"):
+        sweep(ds, sc, "antimony", {"shocks.0.colour": [0]})
+
+
+# --- round trips and the URL form -----------------------------------------------------------
+
+
+def test_yaml_round_trip(ds, tmp_path):
+    sc = with_values(load_scenario("china_ban_russia_deal"), {"shocks.0.pass_through": "0.4", "shocks.3.change": 0.5})
+    path = tmp_path / "mine.yaml"
+    save_scenario(sc, path)
+    again = load_scenario(path)
+    assert again == sc
+    a = [r.to_dict() for r in run_scenario(ds, sc)]
+    b = [r.to_dict() for r in run_scenario(ds, again)]
+    assert a == b
+
+
+def test_query_params_round_trip():
+    base = load_scenario("china_export_ban")
+    sc = with_values(base, {"shocks.1.fraction": 0.8, "shocks.3.months": 6})
+    q = to_query_params(sc, base)
+    assert q == {"scenario": "china_export_ban", "shocks.1.fraction": "0.8", "shocks.3.months": "6"}
+    assert from_query_params(q, base) == sc
+
+
+@pytest.mark.parametrize(
+    ("params", "needle"),
+    [
+        ({"shocks.0.fraction": "2"}, "less than or equal to 1"),
+        ({"shocks.0.fraction": "nan"}, "finite"),
+        ({"shocks.0.colour": "1"}, "has no field 'colour'"),
+        ({"evil": "<script>alert(1)</script>"}, "unknown parameter"),
+        ({"shocks.99.fraction": "1"}, "has 5 shocks"),
+        ({"shocks.3.months": "-1"}, "greater than or equal to 0"),
+        ({"shocks.0.fraction": "1" * 200}, "too long"),
+    ],
+)
+def test_bad_url_parameters(params, needle):
+    with pytest.raises(ScenarioError, match=needle):
+        from_query_params(params, load_scenario("china_export_ban"))
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("baseline: {minerals: [gallium]}\nshocks: [{type: export_restriction, country: CHN, fraction: 1.5}]", "shocks.0.fraction"),
+        ("baseline: {minerals: [gallium]}\nshocks: [{type: export_restriction, country: XXX}]", "unknown country code 'XXX'"),
+        ("baseline: {minerals: [gallium]}\nshocks: [{type: stockpile, months: -2}]", "shocks.0.months"),
+        ("baseline: {minerals: [gallium]}\nshocks: [{type: teleport}]", "shocks.0"),
+        ("baseline: {minerals: [gallium]}\ncolour: red", "colour: unknown field"),
+        (
+            "baseline: {minerals: [gallium]}\nshocks: [{type: access, country: RUS, value: 1, minerals: [cobalt]}]",
+            "cobalt not in baseline.minerals",
+        ),
+        ("baseline: {minerals: [gallium]\n", "malformed YAML"),
+        ("- just\n- a list\n", "a scenario is a mapping"),
+        ("name: x\nname: y\nbaseline: {minerals: [gallium]}", "duplicate key"),
+    ],
+)
+def test_bad_scenario_yaml(text, needle):
+    with pytest.raises(ScenarioError, match=needle):
+        load_scenario_text(text, where="upload.yaml")
+
+
+def test_unknown_mineral_is_a_clear_error(ds):
+    sc = Scenario.model_validate({"baseline": {"minerals": ["unobtainium"]}})
+    with pytest.raises(ScenarioError, match="unknown mineral 'unobtainium'"):
+        run_scenario(ds, sc)
+
+
+def test_parameters_cover_every_shock_number():
+    sc = load_scenario("china_ban_russia_deal")
+    paths = {p.path for p in parameters(sc)}
+    assert {
+        "shocks.0.fraction",
+        "shocks.0.pass_through",
+        "shocks.2.value",
+        "shocks.3.change",
+        "shocks.4.share",
+        "shocks.4.ramp_months",
+        "shocks.5.months",
+        "horizon_months",
+    } <= paths
+    for p in parameters(sc):
+        assert p.min <= p.value <= p.max
+
+
+def test_failed_save_leaves_the_old_file(tmp_path, monkeypatch):
+    import os
+
+    path = tmp_path / "s.yaml"
+    sc = load_scenario("russia_deal")
+    save_scenario(sc, path)
+    before = path.read_bytes()
+    monkeypatch.setattr(os, "replace", lambda *a: (_ for _ in ()).throw(OSError("disk full")))
+    with pytest.raises(OSError):
+        save_scenario(with_values(sc, {"shocks.1.change": 1}), path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["s.yaml"]
+
+
+# --- CLI ------------------------------------------------------------------------------------
+
+
+def test_cli_scenario_json(capsys):
+    assert main(["scenario", "china_export_ban", "--format", "json", "--minerals", "gallium", "--set", "shocks.0.pass_through=1"]) == 0
+    (r,) = json.loads(capsys.readouterr().out)
+    for key in [
+        "mineral",
+        "stage",
+        "year",
+        "accessible_supply_lost",
+        "hhi_before",
+        "hhi_after",
+        "cr1_after",
+        "top_supplier_after",
+        "us_shortfall",
+        "us_shortfall_net",
+        "replacement_multiple",
+        "deal_offset_share",
+        "stockpile_exhausted_month",
+        "unmet_month_equivalents",
+        "time_path",
+    ]:
+        assert key in r
+    assert r["us_shortfall"] == pytest.approx(0.99, abs=0.005)
+    assert len(r["time_path"]) == 36
+
+
+def test_cli_scenario_errors(capsys, tmp_path):
+    assert main(["scenario", "nope"]) == 1
+    assert "unknown scenario 'nope'" in capsys.readouterr().err
+    assert main(["scenario", "china_export_ban", "--set", "shocks.0.fraction=1.5"]) == 1
+    assert "shocks.0.fraction" in capsys.readouterr().err
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("baseline: [")
+    assert main(["scenario", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "malformed YAML" in err and "Traceback" not in err
+
+
+def test_cli_scenario_save_round_trip(tmp_path, capsys):
+    out = tmp_path / "saved.yaml"
+    assert main(["scenario", "china_ban_russia_deal", "--set", "shocks.3.change=0.5", "--save", str(out), "--format", "json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert main(["scenario", str(out), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == first
+    assert "change: 0.5" in out.read_text()
+    assert scenario_to_yaml(load_scenario(out)) == out.read_text()
