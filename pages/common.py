@@ -1,10 +1,38 @@
-"""Helpers shared by the pages: cached data and the source line. Streamlit lives here, not in risk/."""
+"""Helpers shared by the pages: cached data, chart rendering with downloads, number formats.
+
+Streamlit lives here and in the page files, never in risk/.
+"""
 
 from __future__ import annotations
 
+import math
+
+import pandas as pd
 import streamlit as st
 
+from risk import charts
 from risk import dataset as ds_mod
+from risk import metrics as metrics_mod
+from risk.export_data import to_csv_bytes
+
+
+def _ensure_navigation() -> None:
+    """Make a deep link work on a server's very first request.
+
+    Streamlit starts in its old multipage mode when a folder named ``pages/`` sits next to the
+    entry point, until some session calls ``st.navigation``; a first request for /profile
+    then runs pages/profile.py on its own, without app.py's navigation
+    (streamlit/streamlit#9624). A page run that way switches the flag off and reruns, so app.py
+    handles the same URL.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_ensure_navigation()
 
 
 @st.cache_resource(show_spinner="Loading the bundled data…")
@@ -13,19 +41,83 @@ def dataset() -> ds_mod.Dataset:
     return ds_mod.load_dataset()
 
 
-def source_line(source_ids, ds: ds_mod.Dataset | None = None) -> str:
-    ds = ds or dataset()
-    parts = []
-    for sid in dict.fromkeys(source_ids):
-        s = ds.sources.get(sid)
-        if s is None:
-            continue
-        ref = f"doi:{s.doi}" if s.doi else s.url
-        parts.append(f"{s.publisher}, {s.title} ({s.edition.split(' (')[0]}), {ref}, {s.licence}")
-    return "Source: " + "; ".join(parts) if parts else ""
+@st.cache_data(show_spinner=False)
+def metrics_all() -> pd.DataFrame:
+    return metrics_mod.metrics_table(dataset())
+
+
+@st.cache_data(show_spinner=False)
+def claims_table() -> pd.DataFrame:
+    return metrics_mod.check_claims(dataset())
+
+
+def names() -> dict[str, str]:
+    return dataset().minerals.set_index("mineral")["name"].to_dict()
+
+
+def mineral_name(m: str) -> str:
+    return names().get(m, m.replace("_", " ").title())
+
+
+def source_line(source_ids) -> str:
+    return charts.source_line(dataset(), source_ids)
 
 
 def caption_sources(source_ids) -> None:
     line = source_line(source_ids)
     if line:
         st.caption(line)
+
+
+def pct(x, digits: int = 0) -> str:
+    return charts.pct(x, digits)
+
+
+def nir_text(nir, flag) -> str:
+    if nir is None or (isinstance(nir, float) and math.isnan(nir)):
+        return "n/a"
+    if flag == "net_exporter":
+        return "0% (net exporter)"
+    return (">" if flag == "lower_bound" else "") + f"{100 * nir:.0f}%"
+
+
+#: plotly.js settings: the world topology is served locally (static/topojson), never from a CDN.
+PLOTLY_CONFIG = {"displaylogo": False, "topojsonURL": "/app/static/topojson/"}
+
+
+def build(builder, source_ids, **kwargs):
+    """Call a chart builder with the source line for ``source_ids``; the ids travel on the meta."""
+    ids = list(dict.fromkeys(i for i in source_ids if i))
+    fig, meta = builder(source=source_line(ids), **kwargs)
+    meta.source_ids = ids
+    return fig, meta
+
+
+def render_chart(fig, meta: charts.ChartMeta, key: str) -> None:
+    """Show a chart as it will be exported, its source line, and its downloads."""
+    st.plotly_chart(
+        fig, theme=None, key=f"chart-{key}", config=PLOTLY_CONFIG | {"toImageButtonOptions": {"filename": meta.slug, "scale": 2}}
+    )
+    _downloads(fig, meta, key)
+
+
+def _downloads(fig, meta: charts.ChartMeta, key: str) -> None:
+    ds = dataset()
+    ids = [i for i in meta.source_ids if i in ds.sources]
+    cols = st.columns([1, 1, 1, 1, 3])
+    if meta.data is not None:
+        cols[0].download_button(
+            "CSV",
+            data=lambda: to_csv_bytes(
+                meta.data, sources=[ds.sources[s] for s in ids] or list(ds.sources.values()), title=f"{meta.title} — {meta.subtitle}"
+            ),
+            file_name=f"{meta.slug}.csv",
+            mime="text/csv",
+            key=f"csv-{key}",
+            help="Exactly the data in the chart, with its sources",
+        )
+    try:
+        from pages import exports_ui
+    except ImportError:  # exports arrive with the export module
+        return
+    exports_ui.chart_buttons(fig, meta, key, cols[1:4])

@@ -72,3 +72,39 @@ for s in ds.sources.values():
 st.subheader("Validation report")
 st.caption("Produced by `python -m risk validate` on the bundled data.")
 st.code(validation_report(ds), language=None)
+
+st.subheader("Add a USGS data-release file for this session")
+st.write(
+    "Upload a USGS Mineral Commodity Summaries data-release CSV (the MCS 2026 long table or the MCS 2025 world "
+    "table) to see its figures and concentration metrics here. It is validated first, used only in your session, "
+    "and never changes the bundled data."
+)
+up = st.file_uploader("USGS MCS data-release CSV", type=["csv"], key="data_upload", max_upload_size=20)
+if up is not None:
+    from risk.dataset import figures_from_docs
+    from risk.metrics import concentration
+    from risk.usgs import ImportFailure, import_upload
+
+    try:
+        edition, docs = import_upload(up.getvalue(), up.name)
+    except ImportFailure as exc:
+        st.error(f"This file was not loaded: {exc}")
+    else:
+        figs = figures_from_docs(docs)
+        st.session_state["uploaded_figures"] = figs
+        st.success(f"Read {up.name}: {len(docs)} minerals, {len(figs):,} figures (session only).")
+if "uploaded_figures" in st.session_state:
+    figs = st.session_state["uploaded_figures"]
+    from risk.metrics import concentration
+
+    conc = concentration(figs, ds.wgi)
+    st.dataframe(
+        conc[["mineral", "stage", "product", "year", "unit", "top_country", "cr1", "hhi", "hhi_band", "reason"]].fillna({"reason": ""}),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "cr1": st.column_config.NumberColumn("Top share", format="percent"),
+            "hhi": st.column_config.NumberColumn("HHI", format="%.0f"),
+        },
+    )
+    st.caption("Uploaded by you in this session; figures keep the file's values and flags. Concentration per the Methodology page.")

@@ -630,3 +630,52 @@ def _load_wgi(path: Path, rel: str, sources: dict) -> tuple[pd.DataFrame, list[P
     df["scaled"] = 5 - 2 * df["mean"]
     df["source"] = source
     return df, problems
+
+
+def figures_from_docs(docs: dict[str, dict], source: str | None = None) -> pd.DataFrame:
+    """The tidy figures frame for validated MineralFile documents (an upload, say)."""
+    rows = []
+    for doc in docs.values():
+        m = MineralFile.model_validate(doc)
+        for s in m.world:
+            sid = f"{m.edition}:{m.mineral}:{s.stage}:{s.product}"
+            for f in s.figures:
+                rows.append(
+                    (
+                        m.edition,
+                        source or m.source,
+                        m.mineral,
+                        s.stage,
+                        s.product,
+                        sid,
+                        f.country,
+                        f.year,
+                        f.value,
+                        s.unit,
+                        f.flag,
+                        f.raw,
+                        f.label,
+                        f.note,
+                    )
+                )
+    df = pd.DataFrame.from_records(
+        rows,
+        columns=[
+            "edition",
+            "source",
+            "mineral",
+            "stage",
+            "product",
+            "series",
+            "country",
+            "year",
+            "value",
+            "unit",
+            "flag",
+            "raw",
+            "label",
+            "note",
+        ],
+    )
+    df["value"] = df["value"].astype("float64")
+    return df

@@ -543,3 +543,13 @@ def _check_rank(ds, c, t, edition, row):
         + (f", after {ahead}" if ahead else ""),
         sources=f"{c.source};{sel['source'].iloc[0]}",
     )
+
+
+def main_series(m: pd.DataFrame) -> pd.DataFrame:
+    """Per (mineral, edition, year), the headline production series: the first stage in
+    STAGE_ORDER (mine before refinery ...), the series without a product before split ones.
+    Reserves and capacity are never the headline."""
+    d = m[~m["stage"].isin(["reserves", "capacity"])]
+    d = d.assign(_o=d["stage"].map(STAGE_ORDER), _p=d["product"] != "", _c=~d["computable"].astype(bool))
+    d = d.sort_values(["mineral", "edition", "year", "_c", "_p", "_o"])
+    return d.groupby(["mineral", "edition", "year"], sort=False).head(1).drop(columns=["_o", "_p", "_c"]).reset_index(drop=True)

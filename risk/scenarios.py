@@ -385,8 +385,8 @@ class MineralInputs:
 
 
 def _pick_series(ds, mineral: str, stage: str, year: int, edition: str) -> tuple[pd.DataFrame, str, str]:
-    f = ds.figures
-    sel = f[(f["mineral"] == mineral) & (f["edition"] == edition) & (f["year"] == year)]
+    f = _by_mineral(ds.figures, mineral)
+    sel = f[(f["edition"] == edition) & (f["year"] == year)]
     sel = sel[sel["stage"].isin(["mine", "refinery", "primary", "smelter", "plant", "production"])]
     if stage != "auto":
         sel = sel[sel["stage"] == stage]
@@ -397,6 +397,23 @@ def _pick_series(ds, mineral: str, stage: str, year: int, edition: str) -> tuple
     keys = keys.assign(o=keys["stage"].map(STAGE_ORDER), p=keys["product"] != "").sort_values(["p", "o"])
     st_, pr = keys.iloc[0]["stage"], keys.iloc[0]["product"]
     return sel[(sel["stage"] == st_) & (sel["product"] == pr)], st_, pr
+
+
+_GROUPS: dict[int, tuple[pd.DataFrame, dict]] = {}
+
+
+def _by_mineral(frame: pd.DataFrame, mineral: str) -> pd.DataFrame:
+    """Rows of one mineral, via a per-frame index built once (frames are read-only)."""
+    key = id(frame)
+    hit = _GROUPS.get(key)
+    if hit is None or hit[0] is not frame:
+        pos = frame.groupby("mineral", sort=False).indices
+        hit = (frame, pos)
+        _GROUPS[key] = hit
+        if len(_GROUPS) > 16:
+            _GROUPS.pop(next(iter(_GROUPS)))
+    idx = hit[1].get(mineral)
+    return frame.iloc[idx] if idx is not None else frame.iloc[0:0]
 
 
 def mineral_inputs(ds, mineral: str, stage: str = "auto", year: int = 2025, edition: str = "mcs2026") -> MineralInputs:
@@ -413,7 +430,8 @@ def mineral_inputs(ds, mineral: str, stage: str = "auto", year: int = 2025, edit
             + (" (USGS withholds them)" if len(sel) else "")
             + ": supply-side outputs are not computable"
         )
-    us = ds.us[(ds.us["mineral"] == mineral) & ds.us["primary"]]
+    us = _by_mineral(ds.us, mineral)
+    us = us[us["primary"]]
     nir_rows = us[us["measure"] == "net_import_reliance"].dropna(subset=["value"])
     nir_rows = nir_rows[nir_rows["year"] <= year] if (nir_rows["year"] <= year).any() else nir_rows
     if nir_rows.empty:
@@ -428,8 +446,10 @@ def mineral_inputs(ds, mineral: str, stage: str = "auto", year: int = 2025, edit
     codes = list(dict.fromkeys([*rows["country"], *imp["country"]]))
     if countries.OTHER not in codes:
         codes.append(countries.OTHER)
-    q = np.array([rows.loc[rows["country"] == c, "value"].sum() for c in codes], dtype="float64")
-    p = np.array([imp.loc[imp["country"] == c, "value"].sum() / 100.0 for c in codes], dtype="float64")
+    qs = rows.groupby("country")["value"].sum()
+    ps = imp.groupby("country")["value"].sum() / 100.0
+    q = qs.reindex(codes).fillna(0.0).to_numpy(dtype="float64")
+    p = ps.reindex(codes).fillna(0.0).to_numpy(dtype="float64")
     if imp.empty:
         notes.append(f"no U.S. import sources for {mineral}: restrictions to the U.S. use world shares")
     sources = tuple(dict.fromkeys([*sel["source"].unique(), *us["source"].unique()]))
@@ -596,6 +616,35 @@ def evaluate(
         "unmet": unmet,
         "need": need * np.ones_like(gap),
     }
+
+
+def describe_shocks(sc: Scenario, mineral: str | None = None) -> list[str]:
+    """Short words for the shocks that apply to ``mineral`` (all shocks if None), for subtitles."""
+    out = []
+    for s in sc.shocks:
+        ms = getattr(s, "minerals", "all")
+        if mineral and ms != "all" and mineral not in ms:
+            continue
+        who = countries.name(getattr(s, "country", "")) if getattr(s, "country", None) else ""
+        if s.type == "export_restriction":
+            dest = "to the U.S." if s.destination == "us" else "to all destinations"
+            text = f"{who} restricts {s.fraction:.0%} of exports {dest}"
+            if s.pass_through:
+                text += f" (pass-through {s.pass_through:.0%})"
+        elif s.type == "supply_change":
+            text = f"{who} output {s.change:+.0%}"
+        elif s.type == "access":
+            text = f"{who} access {s.value:.0%}"
+        elif s.type == "spare_capacity":
+            text = f"spare capacity {s.share:.0%} over {s.ramp_months:g} months"
+        elif s.type == "stockpile":
+            text = f"stocks {s.months:g} months"
+        elif s.type == "recycling":
+            text = f"extra recycling {s.share:.0%}"
+        else:
+            text = f"demand {s.change:+.0%}"
+        out.append(text)
+    return out
 
 
 def _shock_dicts(sc: Scenario) -> list[dict]:

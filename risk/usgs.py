@@ -425,7 +425,10 @@ def _clean_note(text: str) -> str | None:
 def import_mcs2026(path: str | Path) -> dict[str, dict]:
     """Parse the MCS 2026 long CSV. Returns {mineral slug: MineralFile-shaped dict}."""
     rows, _enc = read_csv_rows(path, REQUIRED_2026, encodings=("utf-8", "cp1252"))
-    name = str(path)
+    return _mcs2026_docs(rows, str(path))
+
+
+def _mcs2026_docs(rows: list[dict], name: str) -> dict[str, dict]:
     acc: dict[str, _MineralAcc] = {}
     problems: list[str] = []
 
@@ -666,7 +669,10 @@ def _product_2025(mineral: str, type_: str, label: str) -> str:
 def import_mcs2025_world(path: str | Path) -> dict[str, dict]:
     """Parse the MCS 2025 world table. Returns {mineral slug: MineralFile-shaped dict}."""
     rows, _enc = read_csv_rows(path, REQUIRED_2025, encodings=("utf-8-sig", "cp1252"))
-    name = str(path)
+    return _mcs2025_docs(rows, str(path))
+
+
+def _mcs2025_docs(rows: list[dict], name: str) -> dict[str, dict]:
     problems: list[str] = []
     columns = [
         ("PROD_2023", 2023, "PROD_NOTES", False),
@@ -921,3 +927,32 @@ def import_critical_list_file(path: str | Path, data_dir: str | Path) -> dict[st
     files = {"critical_lists.yaml": header + dump_yaml(doc)}
     write_tree_atomically(data_dir, files)
     return files
+
+
+def import_upload(data: bytes, name: str, *, max_bytes: int = MAX_CSV_BYTES) -> tuple[str, dict[str, dict]]:
+    """Parse an uploaded MCS data-release CSV (2026 long or 2025 world layout) in memory.
+
+    Returns (edition, docs). Nothing is written; the caller decides what to do with the
+    validated documents. Raises ImportFailure with a message naming the file, row and field.
+    """
+    if not name.lower().endswith(".csv"):
+        raise ImportFailure(name, "not a .csv file: upload a USGS Mineral Commodity Summaries data-release CSV")
+    if len(data) == 0:
+        raise ImportFailure(name, "the file is empty")
+    if len(data) > max_bytes:
+        raise ImportFailure(name, f"file is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
+    head = data[:4096].decode("utf-8", "replace")
+    if "MCS chapter" in head:
+        rows, _ = parse_csv_bytes(data, REQUIRED_2026, name=name, encodings=("utf-8", "cp1252"))
+        edition, docs = "upload2026", _mcs2026_docs(rows, name)
+    elif "PROD_EST_" in head or "RESERVES_" in head:
+        rows, _ = parse_csv_bytes(data, REQUIRED_2025, name=name, encodings=("utf-8-sig", "cp1252"))
+        edition, docs = "upload2025", _mcs2025_docs(rows, name)
+    else:
+        # let the strict reader name the missing columns
+        rows, _ = parse_csv_bytes(data, REQUIRED_2026, name=name, encodings=("utf-8", "cp1252"))
+        edition, docs = "upload2026", _mcs2026_docs(rows, name)
+    for d in docs.values():
+        d["edition"] = edition
+    validate_docs(docs, name)
+    return edition, docs

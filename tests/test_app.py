@@ -1,28 +1,123 @@
 """Every page under AppTest: no exception, key widgets present, widgets change what is shown."""
 
+import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = [
+    "pages/overview.py",
+    "pages/profile.py",
+    "pages/scenario_lab.py",
+    "pages/compare.py",
+    "pages/data_sources.py",
+    "pages/methodology.py",
+]
 
 
-@pytest.fixture
-def app():
-    return AppTest.from_file(APP, default_timeout=30)
+def open_page(page: str, **query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
 
 
-def test_data_page(app):
-    at = app.run()
+def chart_specs(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs(page):
+    at = open_page(page)
+    assert at.title, f"{page} has no title"
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_overview():
+    at = open_page("pages/overview.py")
+    table = at.dataframe[0].value
+    assert {"Mineral", "Top country", "HHI", "U.S. net import reliance", "Single-supplier dependency"} <= set(table.columns)
+    assert "Gallium" in set(table["Mineral"])
+    (spec,) = chart_specs(at)
+    assert "highly concentrated" in spec["layout"]["title"]["text"]
+    assert "Source:" in spec["layout"]["annotations"][-1]["text"]
+    n_before = len(table)
+    at.selectbox(key="ov_list").set_value("All minerals with world data").run()
+    assert len(at.dataframe[0].value) > n_before
+    claims = at.dataframe[1].value
+    assert "overstates" in set(claims["Verdict"])
+
+
+def test_profile_switches_mineral():
+    at = open_page("pages/profile.py", mineral="gallium")
+    assert at.title[0].value.startswith("Gallium")
+    titles = [s["layout"]["title"]["text"] for s in chart_specs(at)]
+    assert any("China" in t for t in titles)
+    at.selectbox(key="pf_mineral").set_value("cobalt").run()
+    assert at.title[0].value.startswith("Cobalt")
+    assert at.query_params["mineral"] in ("cobalt", ["cobalt"])
+
+
+def test_profile_bad_mineral_in_link():
+    at = open_page("pages/profile.py", mineral="<script>alert(1)</script>")
+    assert any("Unknown mineral" in w.value for w in at.warning)
+    assert at.title[0].value.startswith("Rare Earths")
+
+
+def test_scenario_lab_slider_changes_headline_and_chart():
+    at = open_page("pages/scenario_lab.py", scenario="china_export_ban", mineral="gallium")
+    before = metric(at, "U.S. shortfall, before offsets")
+    spec_before = chart_specs(at)[0]
+    assert before == "18.0%"
+    at.slider(key="p:shocks.0.pass_through").set_value(1.0).run()
+    after = metric(at, "U.S. shortfall, before offsets")
+    assert after == "99.2%"
+    assert chart_specs(at)[0] != spec_before
+    assert at.query_params["shocks.0.pass_through"] in ("1", ["1"])
+
+
+def test_scenario_lab_restores_link():
+    at = open_page("pages/scenario_lab.py", scenario="china_ban_russia_deal", mineral="antimony", **{"shocks.3.change": "1"})
+    assert at.slider(key="p:shocks.3.change").value == 1.0
+    assert at.selectbox(key="lab_mineral").value == "antimony"
+    assert metric(at, "Deal replaces") == "100% of the loss"
+
+
+def test_scenario_lab_bad_link():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["scenario"] = "china_export_ban"
+    at.query_params["shocks.0.fraction"] = "7"
+    at.switch_page("pages/scenario_lab.py").run()
     assert not at.exception
-    assert at.title[0].value == "Data and sources"
+    assert any("not applied" in e.value for e in at.error)
+    assert at.slider(key="p:shocks.0.fraction").value == 1.0
+
+
+def test_scenario_lab_unknown_scenario_in_link():
+    at = open_page("pages/scenario_lab.py", scenario="nope")
+    assert any("unknown scenario" in e.value for e in at.error)
+
+
+def test_compare():
+    at = open_page("pages/compare.py")
+    table = at.dataframe[0].value
+    assert set(table["scenario"]) == {"China export ban", "China export ban + Russia deal"}
+    at.multiselect(key="cmp_scenarios").set_value(["china_export_ban"]).run()
+    assert any("at least two" in i.value for i in at.info)
+
+
+def test_data_page():
+    at = open_page("pages/data_sources.py")
     assert at.selectbox[0].value == "rare_earths"
     table = at.dataframe[0].value
-    assert {"country", "value", "unit", "flag"} <= set(table.columns)
     assert 270000 in set(table["value"])
-    assert any("U.S. Geological Survey" in c.value for c in at.caption)
     at.selectbox[0].set_value("gallium").run()
-    assert not at.exception
-    table = at.dataframe[0].value
-    assert set(table["unit"]) == {"kg"}
+    assert set(at.dataframe[0].value["unit"]) == {"kg"}

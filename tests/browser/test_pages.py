@@ -1,4 +1,6 @@
-"""Pages in a real browser (Playwright + system Chromium against `streamlit run`)."""
+"""The dashboard in a real browser: Playwright driving the system Chromium against `streamlit run`."""
+
+import re
 
 import pytest
 
@@ -6,13 +8,100 @@ from tests.browser.conftest import screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
+PAGES = [
+    ("", "Critical minerals: concentration and U.S. dependency", "overview"),
+    ("profile?mineral=gallium", "Gallium: supply and U.S. exposure", "profile-gallium"),
+    ("scenarios?scenario=china_export_ban&mineral=gallium", "Scenario lab", "scenario-lab"),
+    ("compare", "Compare scenarios", "compare"),
+    ("data", "Data and sources", "data-sources"),
+    ("methodology", "Methodology", "methodology"),
+]
 
-def test_data_page_in_browser(server, page):
-    page.goto(server + "/")
+
+def wait_for_charts(page, n=1, timeout=45_000):
+    page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {n}", timeout=timeout)
+
+
+def metric_value(page, label: str) -> str:
+    box = page.locator('[data-testid="stMetric"]').filter(has=page.get_by_text(label, exact=True))
+    return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+@pytest.mark.parametrize(("path", "heading", "shot"), PAGES)
+def test_page_loads_with_charts(server, page, path, heading, shot):
+    page.goto(f"{server}/{path}")
     wait_for_app(page)
-    page.get_by_role("heading", name="Data and sources").wait_for(timeout=30_000)
-    page.get_by_text("Validation report").wait_for()
-    # the figures table is drawn (Streamlit renders dataframes on a canvas grid)
-    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)
+    page.get_by_role("heading", name=heading).first.wait_for(timeout=45_000)
+    if shot not in ("data-sources", "methodology"):
+        wait_for_charts(page)
     assert page.locator('[data-testid="stException"]').count() == 0
-    screenshot(page, "data-sources")
+    screenshot(page, shot)
+
+
+def test_map_draws_offline(server, page):
+    page.goto(f"{server}/profile?mineral=rare_earths")
+    wait_for_app(page)
+    # the choropleth draws country shapes from the bundled topology (no CDN here)
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .choroplethlocation').length >= 10", timeout=45_000)
+
+
+def test_slider_with_keyboard_updates_headline_and_chart(server, page):
+    page.goto(f"{server}/scenarios?scenario=china_export_ban&mineral=gallium")
+    wait_for_app(page)
+    wait_for_charts(page)
+    assert metric_value(page, "U.S. shortfall, before offsets") == "18.0%"
+    title_before = page.locator(".js-plotly-plot .gtitle").first.text_content()
+    slider = page.get_by_role("slider", name=re.compile("pass through", re.I)).first
+    slider.focus()
+    for _ in range(20):  # 0 -> 1 in steps of 0.05
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].some(e => e.innerText.trim() == '99.2%')",
+        timeout=30_000,
+    )
+    wait_for_app(page)
+    page.wait_for_function("(t) => document.querySelector('.js-plotly-plot .gtitle').textContent != t", arg=title_before, timeout=30_000)
+    assert "shocks.0.pass_through=1" in page.url
+    screenshot(page, "scenario-lab-pass-through")
+
+
+def test_scenario_link_restores_view_in_fresh_browser(server, browser):
+    url = f"{server}/scenarios?scenario=china_ban_russia_deal&mineral=antimony&shocks.3.change=1&shocks.5.months=6"
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = ctx.new_page()
+    try:
+        pg.goto(url)
+        wait_for_app(pg)
+        wait_for_charts(pg)
+        assert metric_value(pg, "Deal replaces") == "100% of the loss"
+        titles = pg.locator(".js-plotly-plot .gtitle").all_text_contents()
+        assert any("antimony" in t.lower() for t in titles), titles
+        assert "shocks.3.change=1" in pg.url
+    finally:
+        ctx.close()
+
+
+def test_bad_upload_shows_error_and_app_keeps_working(server, page, tmp_path):
+    bad = tmp_path / "not-usgs.csv"
+    bad.write_text("name,value\nfoo,1\n")
+    page.goto(f"{server}/data")
+    wait_for_app(page)
+    page.get_by_role("heading", name="Add a USGS data-release file for this session").wait_for(timeout=30_000)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bad))
+    page.get_by_text("This file was not loaded").wait_for(timeout=30_000)
+    assert "missing column(s)" in page.locator('[data-testid="stAlert"]').filter(has_text="not loaded").inner_text()
+    # the rest of the app still works
+    page.goto(f"{server}/profile?mineral=cobalt")
+    wait_for_app(page)
+    wait_for_charts(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_bad_scenario_upload(server, page, tmp_path):
+    bad = tmp_path / "scenario.yaml"
+    bad.write_text("baseline: {minerals: [gallium]}\nshocks: [{type: export_restriction, country: CHN, fraction: 3}]\n")
+    page.goto(f"{server}/scenarios?scenario=china_export_ban&mineral=gallium")
+    wait_for_app(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bad))
+    page.get_by_text("shocks.0.fraction").first.wait_for(timeout=30_000)
+    assert metric_value(page, "U.S. shortfall, before offsets") == "18.0%"

@@ -1,0 +1,88 @@
+"""Compare two to four scenarios side by side for chosen minerals."""
+
+import pandas as pd
+import streamlit as st
+
+from pages.common import build, dataset, mineral_name, names, render_chart
+from risk import charts
+from risk.scenarios import load_scenario, named_scenarios, run_scenario
+
+ds = dataset()
+st.title("Compare scenarios")
+st.write("Two to four scenarios side by side: how much U.S. consumption each leaves unmet, before and after offsets.")
+
+NAMED = list(named_scenarios())
+labels = {n: load_scenario(n).name for n in NAMED}
+picked = st.multiselect(
+    "Scenarios", NAMED, default=["china_export_ban", "china_ban_russia_deal"], format_func=labels.get, max_selections=4, key="cmp_scenarios"
+)
+if len(picked) < 2:
+    st.info("Pick at least two scenarios to compare.")
+    st.stop()
+
+
+@st.cache_data(show_spinner=False)
+def results(name: str) -> pd.DataFrame:
+    sc = load_scenario(name)
+    rows = []
+    for r in run_scenario(ds, sc):
+        rows.append({"scenario": sc.name, "scenario_id": sc.id, **r.to_dict(with_path=False)})
+    return pd.DataFrame(rows)
+
+
+table = pd.concat([results(n) for n in picked], ignore_index=True)
+all_minerals = list(dict.fromkeys(table["mineral"]))
+chosen = st.multiselect("Minerals", all_minerals, default=all_minerals, format_func=mineral_name, key="cmp_minerals")
+table = table[table["mineral"].isin(chosen)]
+if table.empty:
+    st.info("Pick at least one mineral.")
+    st.stop()
+
+metric = st.radio(
+    "Measure",
+    ["us_shortfall_net", "us_shortfall", "accessible_supply_lost"],
+    format_func={
+        "us_shortfall_net": "U.S. shortfall after offsets",
+        "us_shortfall": "U.S. shortfall before offsets",
+        "accessible_supply_lost": "Accessible supply lost",
+    }.get,
+    horizontal=True,
+    key="cmp_metric",
+)
+label = {
+    "us_shortfall_net": "U.S. shortfall after offsets",
+    "us_shortfall": "U.S. shortfall before offsets",
+    "accessible_supply_lost": "Accessible supply lost",
+}[metric]
+ids = list(dict.fromkeys(s for lst in table["sources"] for s in lst))
+fig, meta = build(charts.compare_bars, ids, table=table, metric=metric, metric_label=label, names=names())
+render_chart(fig, meta, "compare")
+
+view = table.assign(mineral=table["mineral"].map(mineral_name))
+st.dataframe(
+    view[
+        [
+            "scenario",
+            "mineral",
+            "us_shortfall",
+            "us_shortfall_net",
+            "accessible_supply_lost",
+            "deal_offset_share",
+            "replacement_multiple",
+            "stockpile_exhausted_month",
+            "unmet_month_equivalents",
+        ]
+    ],
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "us_shortfall": st.column_config.NumberColumn("U.S. shortfall", format="percent"),
+        "us_shortfall_net": st.column_config.NumberColumn("After offsets", format="percent"),
+        "accessible_supply_lost": st.column_config.NumberColumn("Supply lost", format="percent"),
+        "deal_offset_share": st.column_config.NumberColumn("Deal offsets", format="percent"),
+        "replacement_multiple": st.column_config.NumberColumn("Replacement multiple", format="%.1f"),
+        "stockpile_exhausted_month": st.column_config.NumberColumn("Stocks run out (month)"),
+        "unmet_month_equivalents": st.column_config.NumberColumn("Unmet (months of use)", format="%.1f"),
+    },
+)
+st.caption(charts.source_line(ds, ids))

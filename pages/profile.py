@@ -1,0 +1,156 @@
+"""Mineral profile: where one mineral is produced, refined and held in reserve, and U.S. exposure."""
+
+import streamlit as st
+
+from pages.common import build, dataset, metrics_all, mineral_name, nir_text, pct, render_chart
+from risk import charts, countries
+from risk.metrics import dependency_by_country, shares
+
+ds = dataset()
+with_world = sorted(ds.figures["mineral"].unique(), key=mineral_name)
+us_only = sorted(set(ds.us["mineral"]) - set(with_world), key=mineral_name)
+options = with_world + us_only
+default = st.query_params.get("mineral", "rare_earths")
+if default not in options:
+    st.warning(f"Unknown mineral {default!r} in the link; showing rare earths.")
+    default = "rare_earths"
+mineral = st.selectbox("Mineral", options, index=options.index(default), format_func=mineral_name, key="pf_mineral")
+st.query_params["mineral"] = mineral
+name = mineral_name(mineral)
+st.title(f"{name}: supply and U.S. exposure")
+
+f = ds.figures[ds.figures["mineral"] == mineral]
+us = ds.us[ds.us["mineral"] == mineral]
+m = metrics_all()
+m = m[m["mineral"] == mineral]
+
+# Headline numbers (latest MCS 2026 main stage)
+head = m[(m["edition"] == "mcs2026") & ~m["stage"].isin(["reserves", "capacity"]) & (m["product"] == "")].sort_values("year")
+c1, c2, c3, c4 = st.columns(4)
+if len(head):
+    h = head.iloc[-1]
+    c1.metric(
+        f"Top producer ({int(h['year'])})",
+        countries.name(h["top_country"]) if isinstance(h["top_country"], str) else "n/a",
+        pct(h["cr1"]) + " of world" if h["cr1"] == h["cr1"] else None,
+        delta_color="off",
+        delta_arrow="off",
+    )
+    c2.metric(
+        "Concentration (HHI)",
+        f"{h['hhi']:,.0f}" if h["hhi"] == h["hhi"] else "n/a",
+        h["hhi_band"] if isinstance(h["hhi_band"], str) else None,
+        delta_color="off",
+        delta_arrow="off",
+    )
+    c3.metric("U.S. net import reliance", nir_text(h["nir"], h["nir_flag"]))
+    dep = h["single_supplier_dependency"]
+    c4.metric(
+        "Dependency on top import source",
+        pct(dep) if dep == dep else "n/a",
+        countries.name(h["top_import_country"]) if isinstance(h["top_import_country"], str) else None,
+        delta_color="off",
+        delta_arrow="off",
+    )
+elif len(us):
+    dep = dependency_by_country(ds.us, mineral)
+    c3.metric("U.S. net import reliance", nir_text(dep["nir"].iloc[0], dep["nir_flag"].iloc[0]) if len(dep) else "n/a")
+    st.info(f"USGS publishes no world production table for {name} (withheld or not available); only U.S. data are shown.")
+st.caption(charts.source_line(ds, ["usgs_mcs2026", "wb_wgi_2023"]))
+
+EDITION_LABEL = {"mcs2026": "USGS MCS 2026", "mcs2025": "USGS MCS 2025", "iea2025": "IEA Critical Minerals Dataset 2025"}
+SOURCE = {"mcs2026": "usgs_mcs2026", "mcs2025": "usgs_mcs2025", "iea2025": "iea_cmd_2025"}
+
+if len(f):
+    st.subheader("Where it is produced")
+    series = f[["edition", "stage", "product", "series"]].drop_duplicates()
+    series = series[series["edition"] != "mcs2025"]
+    labels = {r.series: f"{EDITION_LABEL[r.edition]}: {charts.stage_words(r.stage, r.product)}" for r in series.itertuples()}
+    order = sorted(labels, key=lambda s: (not s.startswith("mcs2026"), "reserves" in s, "capacity" in s, s))
+    sid = st.radio("Series", order, format_func=labels.get, horizontal=True, key="pf_series")
+    sf = f[f["series"] == sid]
+    obs = sf[sf["flag"] != "projection"]
+    years = sorted(obs["year"].unique() if len(obs) else sf["year"].unique(), reverse=True)
+    year = st.selectbox("Year", years, key="pf_year") if len(years) > 1 else years[0]
+    sy = sf[sf["year"] == year]
+    r0 = sy.iloc[0]
+    sh = shares(sy)
+    edition = r0["edition"]
+    kw = dict(
+        mineral_name=name, stage=r0["stage"], product=r0["product"], year=int(year), unit=r0["unit"], edition_label=EDITION_LABEL[edition]
+    )
+    withheld = sy[sy["value"].isna() & (sy["country"] != "WLD")]
+    fig, meta = build(charts.share_bar, [SOURCE[edition]], shares=sh, **kw)
+    render_chart(fig, meta, "bar")
+    fig, meta = build(charts.world_map, [SOURCE[edition]], shares=sh, **kw)
+    render_chart(fig, meta, "map")
+    if len(withheld):
+        st.warning(
+            "Withheld or not available: "
+            + ", ".join(f"{countries.name(c)} ({r or 'blank'})" for c, r in zip(withheld["country"], withheld["raw"], strict=True))
+        )
+    world = sy[sy["country"] == "WLD"]
+    if len(world):
+        w = world.iloc[0]
+        st.caption(
+            f"Published world total: {w['raw'] if isinstance(w['raw'], str) else format(w['value'], ',.0f')} {r0['unit']} ({w['flag']}); shares are of the sum of country rows, "
+            f"{sh['value'].sum():,.0f} {r0['unit']}, 'Other countries' included. HHI leaves 'Other countries' out and is a lower bound."
+        )
+
+    # revisions between editions (same year in both)
+    f25 = f[(f["edition"] == "mcs2025") & (f["stage"] == r0["stage"]) & (f["product"] == r0["product"])]
+    f26 = f[(f["edition"] == "mcs2026") & (f["stage"] == r0["stage"]) & (f["product"] == r0["product"])]
+    common = sorted(set(f25["year"]) & set(f26["year"]))
+    if edition == "mcs2026" and common:
+        st.subheader("What changed between MCS 2025 and MCS 2026")
+        y = common[-1]
+        fig, meta = build(
+            charts.edition_revisions,
+            ["usgs_mcs2025", "usgs_mcs2026"],
+            old=f25[f25["year"] == y],
+            new=f26[f26["year"] == y],
+            mineral_name=name,
+            stage=r0["stage"],
+            year=int(y),
+            unit=r0["unit"],
+        )
+        render_chart(fig, meta, "revisions")
+
+if len(us):
+    st.subheader("U.S. import sources and net import reliance")
+    if (us["measure"] == "import_sources").any():
+        fig, meta = build(charts.import_sources_bar, us["source"].unique(), us=us, mineral_name=name)
+        render_chart(fig, meta, "imports")
+    if (us["measure"] == "net_import_reliance").any():
+        fig, meta = build(charts.nir_trend, us["source"].unique(), us=us, mineral_name=name)
+        render_chart(fig, meta, "nir")
+    dep = dependency_by_country(ds.us, mineral)
+    if len(dep):
+        st.dataframe(
+            dep.assign(country=dep["country"].map(countries.name))[["country", "import_share", "nir", "dependency"]],
+            hide_index=True,
+            column_config={
+                "import_share": st.column_config.NumberColumn("Share of U.S. imports", format="percent"),
+                "nir": st.column_config.NumberColumn("Net import reliance", format="percent"),
+                "dependency": st.column_config.NumberColumn("Dependency (reliance x share)", format="percent"),
+            },
+        )
+
+st.subheader("Sources, notes and flags")
+notes = ds.minerals.set_index("mineral").get("notes", {}).get(mineral) if mineral in set(ds.minerals["mineral"]) else None
+if notes:
+    st.text(notes)
+flagged = f[(f["flag"] != "none") | f["note"].notna()][
+    ["edition", "stage", "product", "country", "year", "value", "unit", "flag", "raw", "note"]
+]
+st.dataframe(
+    flagged.fillna({"raw": "", "note": ""}),
+    hide_index=True,
+    width="stretch",
+    column_config={"value": st.column_config.NumberColumn(format="localized")},
+)
+for sid in dict.fromkeys([*f["source"], *us["source"]]):
+    s = ds.sources[sid]
+    st.markdown(
+        f"- **{s.publisher}**, *{s.title}*, {s.edition}. {s.licence}. " + (f"[doi:{s.doi}](https://doi.org/{s.doi})" if s.doi else s.url)
+    )

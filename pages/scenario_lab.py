@@ -1,0 +1,255 @@
+"""Scenario lab: China export ban, Russia or Ukraine deal; sliders for every parameter; the URL holds the view."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from pages.common import build, dataset, mineral_name, pct, render_chart
+from risk import charts, countries
+from risk.scenarios import (
+    Scenario,
+    ScenarioError,
+    from_query_params,
+    load_scenario,
+    load_scenario_text,
+    named_scenarios,
+    parameters,
+    run_scenario,
+    scenario_to_yaml,
+    sweep,
+    to_query_params,
+    with_values,
+)
+
+ds = dataset()
+NAMED = list(named_scenarios())
+BASELINE = "baseline"
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _run(yaml_text: str):
+    sc = load_scenario_text(yaml_text, where="scenario")
+    return run_scenario(ds, sc)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _sweep(yaml_text: str, mineral: str, x: str, y: str, xs: tuple, ys: tuple):
+    sc = load_scenario_text(yaml_text, where="scenario")
+    return sweep(ds, sc, mineral, {x: np.array(xs), y: np.array(ys)})
+
+
+def base_scenario(choice: str) -> Scenario:
+    if choice == BASELINE:
+        sc = load_scenario("china_ban_russia_deal")
+        zeroed = {
+            p.path: (p.min if p.path.endswith((".fraction", ".change", ".share", ".months", ".pass_through")) else p.value)
+            for p in parameters(sc)
+        }
+        zeroed["shocks.2.value"] = 0.0  # no deal: Russia stays out of reach, as in the baseline
+        sc = with_values(sc, zeroed)
+        return sc.model_copy(
+            update={
+                "id": BASELINE,
+                "name": "Baseline (no shocks)",
+                "description": "The baseline: every shock set to zero. Move a slider to build a scenario.",
+            }
+        )
+    return load_scenario(choice)
+
+
+st.title("Scenario lab")
+qp = dict(st.query_params)
+uploaded: Scenario | None = st.session_state.get("uploaded_scenario")
+choices = [*NAMED, BASELINE] + (["uploaded"] if uploaded else [])
+url_choice = qp.get("scenario", "china_export_ban")
+if url_choice not in choices:
+    st.error(f"The link names an unknown scenario ({url_choice[:60]!r}); showing the China export ban.")
+    url_choice = "china_export_ban"
+labels = {n: load_scenario(n).name for n in NAMED} | {
+    BASELINE: "Baseline (no shocks)",
+    "uploaded": f"Uploaded: {uploaded.name}" if uploaded else "",
+}
+choice = st.selectbox("Scenario", choices, index=choices.index(url_choice), format_func=labels.get, key="lab_scenario")
+base = uploaded if choice == "uploaded" and uploaded else base_scenario(choice)
+
+# URL parameters seed the sliders when a scenario is (re)opened from a link
+if st.session_state.get("lab_loaded") != choice:
+    st.session_state["lab_loaded"] = choice
+    start = base
+    if choice == url_choice and len(qp) > 1:
+        try:
+            start = from_query_params({k: v for k, v in qp.items() if k not in ("mineral",)}, base)
+        except ScenarioError as exc:
+            st.error(f"Some settings in the link were not applied: {exc}")
+    for p in parameters(start):
+        st.session_state[f"p:{p.path}"] = int(p.value) if p.integer else float(p.value)
+
+st.caption(base.description)
+
+with st.sidebar:
+    st.header("Parameters")
+    values = {}
+    for p in parameters(base):
+        key = f"p:{p.path}"
+        if p.integer:
+            values[p.path] = st.slider(p.label, int(p.min), int(p.max), step=int(p.step), key=key, help=p.help)
+        else:
+            values[p.path] = st.slider(p.label, float(p.min), float(p.max), step=float(p.step), key=key, help=p.help)
+    if st.button("Reset to the scenario's defaults"):
+        st.session_state.pop("lab_loaded", None)
+        st.query_params.clear()
+        st.query_params["scenario"] = choice
+        st.rerun()
+
+try:
+    sc = with_values(base, values, where="sliders")
+except ScenarioError as exc:
+    st.error(str(exc))
+    st.stop()
+
+minerals = sc.baseline.minerals
+url_mineral = qp.get("mineral")
+mineral = st.selectbox(
+    "Mineral", minerals, index=minerals.index(url_mineral) if url_mineral in minerals else 0, format_func=mineral_name, key="lab_mineral"
+)
+if choice != "uploaded":
+    new_qp = to_query_params(sc, base) | {"scenario": choice, "mineral": mineral}
+    if new_qp != qp:
+        st.query_params.clear()
+        st.query_params.update(new_qp)
+
+yaml_text = scenario_to_yaml(sc)
+results = {r.mineral: r for r in _run(yaml_text)}
+r = results[mineral]
+v = r.values
+
+for n in r.notes:
+    st.info(n)
+
+row1 = st.columns(3)
+row2 = st.columns(3)
+row1[0].metric(
+    "U.S. shortfall, before offsets",
+    pct(v["us_shortfall"], 1),
+    help="Share of U.S. apparent consumption lost: NIR x the restricted share of imports (see Methodology)",
+)
+row1[1].metric(
+    "U.S. shortfall, after offsets",
+    pct(v["us_shortfall_net"], 1),
+    help="After the deal, spare capacity at full ramp and recycling; the stockpile only buys time",
+)
+ex = v["stockpile_exhausted_month"]
+row1[2].metric(
+    "Stockpile runs out",
+    f"month {ex}" if ex else ("never" if v["us_shortfall"] else "not needed"),
+    help=f"Over a {sc.horizon_months}-month horizon",
+)
+row2[0].metric(
+    "Accessible supply lost",
+    pct(v["accessible_supply_lost"], 1),
+    help="Share of the world supply the United States can reach that the shocks remove",
+)
+rm = v["replacement_multiple"]
+row2[1].metric(
+    "Replacement multiple", "n/a" if rm is None else f"{rm:,.1f}×", help="Lost volume ÷ the output of the suppliers still accessible"
+)
+row2[2].metric(
+    "Deal replaces",
+    "no deal" if v["deal_offset_share"] is None else pct(v["deal_offset_share"]) + " of the loss",
+    help="Share of the lost supply the deal's volume replaces",
+)
+ids = r.sources
+
+if v["us_shortfall"] is not None:
+    fig, meta = build(charts.waterfall, ids, result=r, sc=sc)
+    render_chart(fig, meta, "waterfall")
+if r.computable or v["accessible_supply_lost"] is not None:
+    fig, meta = build(charts.supplier_shares, ids, result=r, sc=sc)
+    render_chart(fig, meta, "suppliers")
+if v["us_shortfall"] is not None:
+    fig, meta = build(charts.time_path, ids, result=r, sc=sc)
+    render_chart(fig, meta, "timepath")
+
+# Sweep: the first restriction's fraction against the deal's expansion (or spare capacity)
+paths = {p.path: p for p in parameters(sc)}
+xp = next((k for k in paths if k.endswith(".fraction")), None)
+yp = next((k for k in paths if k.endswith(".change")), None) or next((k for k in paths if k.endswith(".share")), None)
+if xp and yp and r.computable:
+    st.subheader("Sweep")
+    xs = tuple(np.round(np.linspace(paths[xp].min, min(paths[xp].max, 1.0), 21), 4))
+    ys = tuple(np.round(np.linspace(0.0, min(paths[yp].max, 2.0), 21), 4))
+    df = _sweep(yaml_text, mineral, xp, yp, xs, ys)
+    fig, meta = build(
+        charts.sweep_heatmap,
+        ids,
+        df=df,
+        x=xp,
+        y=yp,
+        z="us_shortfall_net",
+        x_label=paths[xp].label,
+        y_label=paths[yp].label,
+        result=r,
+        sc=sc,
+    )
+    render_chart(fig, meta, "sweep")
+
+st.subheader("All minerals in this scenario")
+table = pd.DataFrame([x.to_dict(with_path=False) for x in results.values()])
+table["mineral"] = table["mineral"].map(mineral_name)
+table["top_supplier_after"] = table["top_supplier_after"].map(lambda c: countries.name(c) if isinstance(c, str) else "—")
+st.dataframe(
+    table[
+        [
+            "mineral",
+            "stage",
+            "year",
+            "us_shortfall",
+            "us_shortfall_net",
+            "accessible_supply_lost",
+            "replacement_multiple",
+            "deal_offset_share",
+            "stockpile_exhausted_month",
+            "unmet_month_equivalents",
+            "top_supplier_after",
+            "hhi_after",
+        ]
+    ],
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "us_shortfall": st.column_config.NumberColumn("U.S. shortfall", format="percent"),
+        "us_shortfall_net": st.column_config.NumberColumn("After offsets", format="percent"),
+        "accessible_supply_lost": st.column_config.NumberColumn("Supply lost", format="percent"),
+        "replacement_multiple": st.column_config.NumberColumn("Replacement multiple", format="%.1f"),
+        "deal_offset_share": st.column_config.NumberColumn("Deal offsets", format="percent"),
+        "stockpile_exhausted_month": st.column_config.NumberColumn("Stocks run out (month)"),
+        "unmet_month_equivalents": st.column_config.NumberColumn("Unmet (months of use)", format="%.1f"),
+        "hhi_after": st.column_config.NumberColumn("HHI after", format="%.0f"),
+    },
+)
+st.caption(charts.source_line(ds, ids))
+with st.expander("Scenario sources and references"):
+    for ref in sc.references:
+        st.text(ref)
+
+st.subheader("Save or load this scenario")
+c1, c2 = st.columns(2)
+c1.download_button("Download scenario (YAML)", data=yaml_text, file_name=f"{sc.id}.yaml", mime="application/x-yaml")
+up = c2.file_uploader("Load a scenario (YAML)", type=["yaml", "yml"], key="lab_upload", max_upload_size=1)
+if up is not None and st.session_state.get("lab_upload_seen") != up.file_id:
+    st.session_state["lab_upload_seen"] = up.file_id
+    try:
+        loaded = load_scenario_text(up.getvalue(), where=up.name)
+        unknown = [m for m in loaded.baseline.minerals if m not in set(ds.minerals["mineral"])]
+        if unknown:
+            raise ScenarioError(f"{up.name}: baseline.minerals: unknown mineral(s) {', '.join(unknown)}")
+        st.session_state["uploaded_scenario"] = loaded
+        st.session_state.pop("lab_upload_error", None)
+        st.session_state.pop("lab_loaded", None)
+        st.query_params.clear()
+        st.query_params["scenario"] = "uploaded"
+        st.rerun()
+    except ScenarioError as exc:
+        st.session_state["lab_upload_error"] = str(exc)
+if st.session_state.get("lab_upload_error"):
+    st.error(st.session_state["lab_upload_error"])

@@ -1,0 +1,769 @@
+"""Plotly figure builders: data in, Figure out, in one briefing style.
+
+Every chart has a title that states the finding, a subtitle naming mineral, stage, year and
+unit (and the scenario with its key parameters), and a source line built from the figures'
+source ids. Colours: one per country across every chart, from colour-blind-safe palettes
+(Okabe-Ito for the countries that matter most, Paul Tol's "muted" for the rest, grey for Other).
+The same template is used on screen (``st.plotly_chart(theme=None)``) and in exports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from . import countries
+
+FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
+WIDTH, HEIGHT = 1000, 560  # export size in CSS pixels (PNG at scale 2: 2000 x 1120)
+
+# Okabe & Ito (2008) colour-blind-safe palette, fixed for the main producers.
+FIXED = {
+    "CHN": "#D55E00",  # vermillion
+    "USA": "#0072B2",  # blue
+    "RUS": "#CC79A7",  # reddish purple
+    "AUS": "#009E73",  # bluish green
+    "COD": "#E69F00",  # orange
+    "IDN": "#56B4E9",  # sky blue
+    "ZAF": "#F0E442",  # yellow
+    "CHL": "#882255",  # Tol wine
+    "BRA": "#117733",  # Tol green
+    "MMR": "#999933",  # Tol olive
+    "CAN": "#332288",  # Tol indigo
+    "UKR": "#44AA99",  # Tol teal
+    "JPN": "#AA4499",  # Tol purple
+    "MYS": "#88CCEE",  # Tol cyan
+    "IND": "#DDCC77",  # Tol sand
+    "OTH": "#BBBBBB",
+    "WLD": "#555555",
+}
+# Paul Tol's muted palette for every other country (assigned by a stable hash of the code).
+OTHERS = ["#CC6677", "#332288", "#DDCC77", "#117733", "#88CCEE", "#882255", "#44AA99", "#999933", "#AA4499", "#6699CC"]
+SERIES_COLOURS = {
+    "before": "#999999",
+    "after": "#0072B2",
+    "gap": "#D55E00",
+    "stock": "#009E73",
+    "deal": "#CC79A7",
+    "spare": "#56B4E9",
+    "recycling": "#E69F00",
+}
+
+
+def country_colour(code: str) -> str:
+    if code in FIXED:
+        return FIXED[code]
+    h = int(hashlib.sha256(code.encode()).hexdigest(), 16)
+    return OTHERS[h % len(OTHERS)]
+
+
+TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        font=dict(family=FONT, size=14, color="#222222"),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        colorway=[FIXED[k] for k in ("USA", "CHN", "AUS", "RUS", "COD", "IDN", "ZAF")],
+        xaxis=dict(showgrid=True, gridcolor="#E5E5E5", zeroline=False, linecolor="#888888", ticks="outside", automargin=True),
+        yaxis=dict(showgrid=True, gridcolor="#E5E5E5", zeroline=False, linecolor="#888888", ticks="outside", automargin=True),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0, font=dict(size=12)),
+        hoverlabel=dict(font=dict(family=FONT)),
+    )
+)
+
+
+@dataclass
+class ChartMeta:
+    """Text that travels with a chart into every export."""
+
+    title: str
+    subtitle: str
+    source: str
+    slug: str  # file-name stem: gallium-china-export-ban-shortfall-2025
+    notes: list[str] = field(default_factory=list)
+    data: pd.DataFrame | None = None  # exactly what the chart shows (for CSV/XLSX)
+    source_ids: list[str] = field(default_factory=list)
+
+
+def source_line(ds, source_ids: Iterable[str]) -> str:
+    parts = []
+    for sid in dict.fromkeys(s for s in source_ids if s):
+        s = ds.sources.get(sid)
+        if s is None:
+            continue
+        ref = f"doi:{s.doi}" if s.doi else s.url.replace("https://", "")
+        short = {
+            "usgs_mcs2026": "USGS Mineral Commodity Summaries 2026",
+            "usgs_mcs2025": "USGS Mineral Commodity Summaries 2025",
+            "iea_cmd_2025": "IEA Critical Minerals Dataset (May 2025), CC BY 4.0",
+            "wb_wgi_2023": "World Bank WGI 2023, CC BY 4.0",
+            "usgs_critical_2022": "USGS 2022 critical minerals list",
+            "article_trump_putin": "press article (S. Cherian, 2025)",
+        }.get(sid, s.title)
+        parts.append(f"{short} ({ref})" if sid.startswith(("usgs_mcs", "iea")) else short)
+    return "Source: " + "; ".join(parts) if parts else ""
+
+
+def wrap(text: str, width: int) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(str(text), width=width, break_long_words=False, break_on_hyphens=False) or [""]
+
+
+TITLE_CHARS, SUBTITLE_CHARS, FOOT_CHARS = 78, 120, 165
+
+
+def finish(fig: go.Figure, meta: ChartMeta, *, height: int = HEIGHT, legend: bool = True) -> go.Figure:
+    """Apply the template, the wrapped title and subtitle, and the notes and source line.
+
+    Heights and margins are computed from the number of text lines so that nothing overlaps
+    at the export width (1,000 px); on screen the chart keeps the same proportions.
+    """
+    title_lines = wrap(meta.title, TITLE_CHARS)
+    sub_lines = wrap(meta.subtitle, SUBTITLE_CHARS)
+    foot_lines = [line for n in [*meta.notes, meta.source] for line in wrap(n, FOOT_CHARS)]
+    top = 24 + 28 * len(title_lines) + 20 * len(sub_lines) + (34 if legend else 12)
+    axis_room = 64 if fig.layout.xaxis.title.text or any(t.type in ("bar", "scatter", "waterfall", "heatmap") for t in fig.data) else 10
+    if any(t.type == "choropleth" for t in fig.data):
+        axis_room = 10
+    bottom = axis_room + 16 * len(foot_lines) + 14
+    title_html = "<br>".join(f"<b>{_esc(x)}</b>" for x in title_lines)
+    sub_html = "<br>".join(_esc(x) for x in sub_lines)
+    fig.update_layout(
+        template=TEMPLATE,
+        title=dict(
+            text=f"{title_html}<br><span style='font-size:14px;color:#555555'>{sub_html}</span>",
+            x=0.0,
+            xanchor="left",
+            xref="container",
+            y=1.0,
+            yref="container",
+            yanchor="top",
+            pad=dict(t=16, l=16),
+            font=dict(size=20),
+        ),
+        margin=dict(l=80, r=40, t=top, b=bottom, autoexpand=True),
+        height=height + top + bottom - 180,
+        showlegend=legend,
+        legend=dict(y=1.0, yanchor="bottom", x=0, xanchor="left"),
+    )
+    fig.update_xaxes(automargin=False)
+    fig.add_annotation(
+        text="<br>".join(_esc(x) for x in foot_lines),
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        yshift=-(bottom - 8),
+        xanchor="left",
+        yanchor="bottom",
+        showarrow=False,
+        align="left",
+        font=dict(size=11, color="#555555"),
+    )
+    return fig
+
+
+def _esc(text: str) -> str:
+    """Plotly renders a subset of HTML in text; escape what came from data or users."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def pct(x: float | None, digits: int = 0) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    return f"{100 * x:.{digits}f}%"
+
+
+def stage_words(stage: str, product: str = "") -> str:
+    words = {
+        "mine": "mine production",
+        "refinery": "refinery production",
+        "primary": "primary production",
+        "smelter": "smelter production",
+        "plant": "plant production",
+        "production": "production",
+        "reserves": "reserves",
+        "capacity": "capacity",
+    }.get(stage, stage)
+    if product:
+        words = f"{words} ({product.replace('_', ' ')})"
+    return words
+
+
+def slugify(*parts) -> str:
+    import re
+
+    text = "-".join(str(p) for p in parts if p not in (None, ""))
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:120] or "chart"
+
+
+# ----------------------------------------------------------------------------------------------
+# Concentration
+
+
+def share_bar(
+    shares: pd.DataFrame,
+    *,
+    mineral_name: str,
+    stage: str,
+    product: str,
+    year: int,
+    unit: str,
+    edition_label: str,
+    source: str,
+    top_n: int = 10,
+    slug_parts=(),
+) -> tuple[go.Figure, ChartMeta]:
+    """Ranked horizontal bars of country shares for one series (top N; the rest as Other)."""
+    s = shares[(shares["country"] != countries.WORLD) & shares["share"].notna()].copy()
+    s["name"] = s["country"].map(countries.name)
+    named = s[s["country"].map(countries.is_country)].sort_values("share", ascending=False)
+    head = named.head(top_n)
+    rest = s["share"].sum() - head["share"].sum()
+    rows = head[["country", "name", "value", "share"]]
+    if rest > 1e-9:
+        rows = pd.concat(
+            [rows, pd.DataFrame([{"country": "OTH", "name": "All others", "value": s["value"].sum() - head["value"].sum(), "share": rest}])]
+        )
+    top = head.iloc[0] if len(head) else None
+    title = (
+        f"{top['name']} accounts for {pct(top['share'])} of world {mineral_name.lower()} {stage_words(stage)}"
+        if top is not None
+        else f"No country data for {mineral_name}"
+    )
+    meta = ChartMeta(
+        title=title,
+        subtitle=f"{mineral_name}, {stage_words(stage, product)}, {year}, share of the sum of country rows ({unit}); {edition_label}",
+        source=source,
+        slug=slugify(*slug_parts) if slug_parts else slugify(mineral_name, stage, product, "shares", year),
+        data=rows.rename(columns={"value": f"value_{unit}"}),
+    )
+    rows = rows.iloc[::-1]
+    fig = go.Figure(
+        go.Bar(
+            x=rows["share"],
+            y=rows["name"],
+            orientation="h",
+            marker_color=[country_colour(c) for c in rows["country"]],
+            text=[pct(v, 1) for v in rows["share"]],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=np.stack([rows["value"]], axis=-1),
+            hovertemplate="%{y}: %{x:.1%} (%{customdata[0]:,.0f} " + unit + ")<extra></extra>",
+        )
+    )
+    fig.update_xaxes(tickformat=".0%", range=[0, min(1.15, max(0.1, rows["share"].max() * 1.2))], title="Share of world total")
+    fig.update_yaxes(showgrid=False)
+    return finish(fig, meta, height=max(420, 110 + 34 * len(rows) + 80), legend=False), meta
+
+
+def world_map(
+    shares: pd.DataFrame, *, mineral_name: str, stage: str, product: str, year: int, unit: str, edition_label: str, source: str
+) -> tuple[go.Figure, ChartMeta]:
+    s = shares[shares["country"].map(countries.is_country) & shares["share"].notna()].copy()
+    s["name"] = s["country"].map(countries.name)
+    top = s.sort_values("share", ascending=False).head(1)
+    title = (
+        f"{mineral_name} {stage_words(stage)} is led by {top['name'].iloc[0]} ({pct(top['share'].iloc[0])})"
+        if len(top)
+        else f"{mineral_name}: no country data"
+    )
+    meta = ChartMeta(
+        title=title,
+        subtitle=f"{mineral_name}, {stage_words(stage, product)}, {year}, share of world total ({unit}); {edition_label}. Grey: not listed separately",
+        source=source,
+        slug=slugify(mineral_name, stage, product, "map", year),
+        data=s[["country", "name", "value", "share"]],
+    )
+    fig = go.Figure(
+        go.Choropleth(
+            locations=s["country"],
+            z=s["share"] * 100,
+            text=s["name"],
+            colorscale=[[0, "#FFF5EB"], [0.25, "#FDBE85"], [0.6, "#E6550D"], [1, "#7F2704"]],
+            zmin=0,
+            zmax=max(10.0, float(s["share"].max() * 100)) if len(s) else 100,
+            marker_line_color="#FFFFFF",
+            marker_line_width=0.5,
+            colorbar=dict(title=dict(text="Share of world", side="right"), ticksuffix="%", len=0.75, thickness=14),
+            hovertemplate="%{text}: %{z:.1f}%<extra></extra>",
+        )
+    )
+    fig.update_geos(
+        showframe=False,
+        showcoastlines=False,
+        projection=dict(type="natural earth", rotation=dict(lon=10)),
+        lataxis_range=[-57, 84],
+        showcountries=True,
+        countrycolor="#CCCCCC",
+        landcolor="#EEEEEE",
+        showland=True,
+    )
+    return finish(fig, meta, legend=False), meta
+
+
+def criticality_scatter(m: pd.DataFrame, *, names: dict, year: int, source: str, stage_label: str) -> tuple[go.Figure, ChartMeta]:
+    """Concentration (HHI) against U.S. import reliance, bubbles sized by single-supplier dependency."""
+    d = m.dropna(subset=["hhi", "nir"]).copy()
+    d["name"] = d["mineral"].map(lambda k: names.get(k, k))
+    d["dep"] = d["single_supplier_dependency"].fillna(0)
+    hot = d[(d["hhi"] > 2500) & (d["nir"] >= 0.5)]
+    title = f"{len(hot)} minerals are both highly concentrated and at least half imported by the United States"
+    meta = ChartMeta(
+        title=title,
+        subtitle=f"Concentration of world {stage_label} (HHI, named countries) against U.S. net import reliance, {year}; bubble size: dependency on the top import source",
+        source=source,
+        slug=slugify("criticality", year),
+        notes=[
+            "HHI leaves out 'Other countries', so it is a lower bound. Bands: DOJ/FTC (1,500 and 2,500). '>' reliance values are plotted at their bound."
+        ],
+        data=d[
+            [
+                "mineral",
+                "name",
+                "stage",
+                "year",
+                "hhi",
+                "hhi_band",
+                "nir",
+                "nir_flag",
+                "top_country",
+                "top_import_country",
+                "single_supplier_dependency",
+            ]
+        ],
+    )
+    size = 10 + 40 * np.sqrt(d["dep"].clip(0, 1))
+    fig = go.Figure()
+    fig.add_shape(type="rect", x0=2500, x1=10000, y0=0.5, y1=1.05, fillcolor="#FBE3D6", line_width=0, layer="below")
+    for xline in (1500, 2500):
+        fig.add_vline(x=xline, line_dash="dot", line_color="#999999")
+    fig.add_trace(
+        go.Scatter(
+            x=d["hhi"],
+            y=d["nir"],
+            mode="markers+text",
+            text=d["name"],
+            textposition="top center",
+            textfont=dict(size=11),
+            marker=dict(
+                size=size,
+                color=[country_colour(c) for c in d["top_country"].fillna("OTH")],
+                opacity=0.75,
+                line=dict(color="#333333", width=0.5),
+            ),
+            customdata=np.stack(
+                [d["top_country"].fillna("").map(lambda c: countries.name(c) if c else ""), d["dep"], d["top_import_country"].fillna("")],
+                axis=-1,
+            ),
+            hovertemplate="<b>%{text}</b><br>HHI %{x:,.0f}; top producer %{customdata[0]}<br>U.S. net import reliance %{y:.0%}<br>"
+            "dependency on %{customdata[2]}: %{customdata[1]:.0%}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title="Concentration of world supply (HHI, 0–10,000)", range=[0, 10300])
+    fig.update_yaxes(title="U.S. net import reliance", tickformat=".0%", range=[-0.05, 1.1])
+    fig.add_annotation(
+        x=9900, y=1.03, text="highly concentrated and mostly imported", showarrow=False, xanchor="right", font=dict(size=11, color="#A33")
+    )
+    return finish(fig, meta, height=640, legend=False), meta
+
+
+def nir_trend(us: pd.DataFrame, *, mineral_name: str, source: str) -> tuple[go.Figure, ChartMeta]:
+    d = us[(us["measure"] == "net_import_reliance")].sort_values("year")
+    prim = d[d["primary"]]
+    last = prim.dropna(subset=["value"]).tail(1)
+    if len(last):
+        v = last.iloc[0]
+        bound = "over " if v["flag"] == "lower_bound" else ""
+        title = (
+            f"The United States imported {bound}{v['value']:.0f}% of the {mineral_name.lower()} it used in {int(v['year'])}"
+            if v["flag"] != "net_exporter"
+            else f"The United States was a net exporter of {mineral_name.lower()} in {int(v['year'])}"
+        )
+    else:
+        title = f"No U.S. net import reliance published for {mineral_name}"
+    meta = ChartMeta(
+        title=title,
+        subtitle=f"{mineral_name}, U.S. net import reliance, percent of apparent consumption, 2021–2025 (E = net exporter, plotted at 0; > = lower bound)",
+        source=source,
+        slug=slugify(mineral_name, "us-net-import-reliance"),
+        data=d[["detail", "year", "value", "flag", "raw"]],
+    )
+    fig = go.Figure()
+    palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
+    for i, (detail, g) in enumerate(d.groupby("detail", sort=False)):
+        label = detail.split(":")[-1].strip() if ":" in detail else "All forms"
+        fig.add_trace(
+            go.Scatter(
+                x=g["year"],
+                y=g["value"],
+                mode="lines+markers+text",
+                name=label[:60],
+                line=dict(color=palette[i % 4], width=3),
+                text=g["raw"].fillna(g["value"].map(lambda x: f"{x:.0f}" if pd.notna(x) else "")),
+                textposition="top center",
+                hovertemplate="%{x}: %{y:.0f}%<extra>" + _esc(label[:40]) + "</extra>",
+            )
+        )
+    fig.update_yaxes(title="% of apparent consumption", range=[-5, 110])
+    fig.update_xaxes(dtick=1, title="")
+    return finish(fig, meta, height=460), meta
+
+
+def import_sources_bar(us: pd.DataFrame, *, mineral_name: str, source: str) -> tuple[go.Figure, ChartMeta]:
+    d = us[(us["measure"] == "import_sources") & us["primary"]].dropna(subset=["value"]).sort_values("value")
+    d = d.assign(name=d["country"].map(countries.name))
+    top = d.sort_values("value", ascending=False).head(1)
+    period = d["period"].dropna().iloc[0] if d["period"].notna().any() else ""
+    title = (
+        f"{top['name'].iloc[0]} supplied {top['value'].iloc[0]:.0f}% of U.S. {mineral_name.lower()} imports"
+        if len(top)
+        else f"No U.S. import sources for {mineral_name}"
+    )
+    detail = d["detail"].iloc[0] if len(d) else ""
+    meta = ChartMeta(
+        title=title,
+        subtitle=f"{mineral_name} ({detail}), share of U.S. imports by source, {period}",
+        source=source,
+        slug=slugify(mineral_name, "us-import-sources"),
+        data=d[["country", "name", "value", "period", "detail"]],
+    )
+    fig = go.Figure(
+        go.Bar(
+            x=d["value"] / 100,
+            y=d["name"],
+            orientation="h",
+            marker_color=[country_colour(c) for c in d["country"]],
+            text=[f"{v:.0f}%" for v in d["value"]],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.0%}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(
+        tickformat=".0%",
+        title="Share of U.S. imports",
+        range=[0, min(1.15, max(0.2, float(d["value"].max()) / 100 * 1.25)) if len(d) else 1],
+    )
+    return finish(fig, meta, height=max(380, 200 + 40 * len(d)), legend=False), meta
+
+
+def edition_revisions(
+    old: pd.DataFrame, new: pd.DataFrame, *, mineral_name: str, stage: str, year: int, unit: str, source: str
+) -> tuple[go.Figure, ChartMeta]:
+    """The same year as published in MCS 2025 and revised in MCS 2026, by country."""
+    a = old[old["country"] != countries.WORLD][["country", "value"]].rename(columns={"value": "mcs2025"})
+    b = new[new["country"] != countries.WORLD][["country", "value"]].rename(columns={"value": "mcs2026"})
+    d = a.merge(b, on="country", how="outer")
+    d["change"] = d["mcs2026"] - d["mcs2025"]
+    d = d[(d["mcs2025"].fillna(0) > 0) | (d["mcs2026"].fillna(0) > 0)]
+    d["name"] = d["country"].map(countries.name)
+    d = d.sort_values("mcs2026", ascending=True, na_position="first")
+    big = d.assign(absch=d["change"].abs()).sort_values("absch", ascending=False).head(1)
+    if len(big) and pd.notna(big["change"].iloc[0]) and big["change"].iloc[0] != 0:
+        r = big.iloc[0]
+        title = (
+            f"MCS 2026 revised {r['name']}'s {year} {mineral_name.lower()} figure from {r['mcs2025']:,.0f} to {r['mcs2026']:,.0f} {unit}"
+        )
+    else:
+        title = f"No revisions to {year} {mineral_name.lower()} {stage_words(stage)} between MCS 2025 and MCS 2026"
+    meta = ChartMeta(
+        title=title,
+        subtitle=f"{mineral_name}, {stage_words(stage)}, {year} ({unit}), as published in MCS 2025 (estimate) and MCS 2026",
+        source=source,
+        slug=slugify(mineral_name, stage, "revisions", year),
+        data=d[["country", "name", "mcs2025", "mcs2026", "change"]],
+    )
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=d["name"], x=d["mcs2025"], orientation="h", name="MCS 2025", marker_color="#BBBBBB"))
+    fig.add_trace(go.Bar(y=d["name"], x=d["mcs2026"], orientation="h", name="MCS 2026", marker_color="#0072B2"))
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(title=unit, tickformat=",")
+    return finish(fig, meta, height=max(420, 160 + 36 * len(d))), meta
+
+
+# ----------------------------------------------------------------------------------------------
+# Scenarios
+
+
+def scenario_subtitle(sc, result, extra: str = "") -> str:
+    from .scenarios import describe_shocks
+
+    shocks = "; ".join(describe_shocks(sc, result.mineral)) or "no shocks"
+    s = f"{result.name}, {stage_words(result.stage, result.product)}, {result.year}. {sc.name}: {shocks}"
+    return s + (f". {extra[:1].upper() + extra[1:]}" if extra else "")
+
+
+def supplier_shares(result, sc, *, source: str, top_n: int = 8) -> tuple[go.Figure, ChartMeta]:
+    s = result.supply.copy()
+    s["name"] = s["country"].map(countries.name)
+    keep = s.sort_values("share_before", ascending=False).head(top_n)["country"].tolist()
+    keep += [c for c in s.sort_values("share_after", ascending=False).head(3)["country"] if c not in keep]
+    d = s[s["country"].isin(keep)]
+    other = s[~s["country"].isin(keep)]
+    if len(other):
+        d = pd.concat(
+            [
+                d,
+                pd.DataFrame(
+                    [
+                        {
+                            "country": "OTH",
+                            "name": "All others",
+                            "share_before": other["share_before"].sum(),
+                            "share_after": other["share_after"].sum(),
+                            "volume_before": other["volume_before"].sum(),
+                            "volume_after": other["volume_after"].sum(),
+                        }
+                    ]
+                ),
+            ]
+        )
+    d = (
+        d.groupby(["country", "name"], as_index=False)[["share_before", "share_after", "volume_before", "volume_after"]]
+        .sum()
+        .sort_values("share_before")
+    )
+    lost = result.values.get("accessible_supply_lost")
+    top = result.values.get("top_supplier_after")
+    if lost is not None and lost > 0.005:
+        title = (
+            f"{pct(lost)} of the {result.name.lower()} supply accessible to the U.S. is lost; {countries.name(top)} becomes the largest supplier"
+            if top
+            else f"{pct(lost)} of accessible supply is lost"
+        )
+    else:
+        ch = result.values.get("accessible_supply_change") or 0
+        title = (
+            f"Supply accessible to the U.S. changes by {ch:+.0%}; {countries.name(top)} remains the largest supplier"
+            if top
+            else "Accessible supply"
+        )
+    notes = []
+    if any(getattr(x, "destination", "") == "us" for x in sc.shocks if getattr(x, "type", "") == "export_restriction"):
+        notes.append(
+            "A restriction to the U.S. only removes the restricting country's output from what the U.S. can buy directly; it still reaches other buyers."
+        )
+    meta = ChartMeta(
+        title=title,
+        subtitle=scenario_subtitle(sc, result, f"share of supply accessible to the U.S. ({result.unit})"),
+        source=source,
+        slug=slugify(result.mineral, sc.id, "suppliers", result.year),
+        notes=notes,
+        data=d,
+    )
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            y=d["name"],
+            x=d["share_before"],
+            orientation="h",
+            name="Baseline",
+            marker_color="#BBBBBB",
+            hovertemplate="%{y}: %{x:.1%}<extra>baseline</extra>",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            y=d["name"],
+            x=d["share_after"],
+            orientation="h",
+            name="Scenario",
+            marker_color="#0072B2",
+            text=[pct(v, 0) for v in d["share_after"]],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.1%}<extra>scenario</extra>",
+        )
+    )
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(tickformat=".0%", title="Share of accessible supply", range=[0, 1.12])
+    return finish(fig, meta, height=max(440, 160 + 44 * len(d))), meta
+
+
+def waterfall(result, sc, *, source: str) -> tuple[go.Figure, ChartMeta]:
+    """From the U.S. shortfall before offsets, through each offset, to the net shortfall."""
+    tp = result.time_path
+    last = tp.iloc[-1]
+    before = float(last["shortfall_before_offsets"])
+    steps = [
+        ("Shortfall before offsets", before, "absolute"),
+        ("Deal supply", -float(last["deal_offset"]), "relative"),
+        ("Spare capacity", -float(last["spare_capacity_offset"]), "relative"),
+        ("Extra recycling", -float(last["recycling_offset"]), "relative"),
+        ("Net shortfall", float(last["gap"]), "total"),
+    ]
+    d = pd.DataFrame(steps, columns=["step", "share_of_us_consumption", "kind"])
+    net = float(last["gap"])
+    title = (
+        f"U.S. {result.name.lower()} shortfall: {pct(before)} of consumption before offsets, {pct(net)} after"
+        if before > 0
+        else f"No U.S. {result.name.lower()} shortfall in this scenario"
+    )
+    meta = ChartMeta(
+        title=title,
+        subtitle=scenario_subtitle(sc, result, f"share of U.S. apparent consumption, month {int(last['month'])}"),
+        source=source,
+        slug=slugify(result.mineral, sc.id, "waterfall", result.year),
+        notes=[
+            "Offsets are shares of the lost supply that the deal, spare capacity and recycling replace; the stockpile only buys time (see the time path)."
+        ],
+        data=d[["step", "share_of_us_consumption"]],
+    )
+    fig = go.Figure(
+        go.Waterfall(
+            x=d["step"],
+            y=d["share_of_us_consumption"],
+            measure=d["kind"],
+            text=[pct(abs(v), 1) for v in d["share_of_us_consumption"]],
+            textposition="outside",
+            connector=dict(line=dict(color="#999999")),
+            increasing=dict(marker_color="#D55E00"),
+            decreasing=dict(marker_color="#009E73"),
+            totals=dict(marker_color="#0072B2"),
+            cliponaxis=False,
+        )
+    )
+    fig.update_yaxes(tickformat=".0%", title="Share of U.S. consumption", rangemode="tozero")
+    fig.update_xaxes(tickangle=0)
+    return finish(fig, meta, legend=False), meta
+
+
+def time_path(result, sc, *, source: str) -> tuple[go.Figure, ChartMeta]:
+    tp = result.time_path
+    ex = result.values.get("stockpile_exhausted_month")
+    unmet = result.values.get("unmet_month_equivalents") or 0
+    if ex:
+        title = f"U.S. {result.name.lower()} stocks run out in month {ex}; {unmet:.1f} months of consumption go unmet over {sc.horizon_months} months"
+    elif unmet > 1e-6:
+        title = f"{unmet:.1f} months of U.S. {result.name.lower()} consumption go unmet over {sc.horizon_months} months"
+    else:
+        title = f"Offsets and stocks cover the U.S. {result.name.lower()} shortfall for all {sc.horizon_months} months"
+    meta = ChartMeta(
+        title=title,
+        subtitle=scenario_subtitle(sc, result, "monthly, share of U.S. monthly consumption; stocks in months of consumption"),
+        source=source,
+        slug=slugify(result.mineral, sc.id, "time-path", result.year),
+        data=tp,
+    )
+    fig = go.Figure()
+    step = dict(shape="hv")
+    fig.add_trace(
+        go.Scatter(
+            x=tp["month"],
+            y=tp["shortfall_before_offsets"],
+            name="Shortfall before offsets",
+            line=dict(color="#999999", dash="dash", width=2, **step),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=tp["month"], y=tp["gap"], name="Gap after deal, spare capacity, recycling", line=dict(color="#D55E00", width=3, **step)
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=tp["month"],
+            y=tp["unmet"],
+            name="Unmet after drawing on stocks",
+            fill="tozeroy",
+            line=dict(color="#CC79A7", width=1, **step),
+            fillcolor="rgba(204,121,167,0.25)",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=tp["month"],
+            y=tp["stockpile_left_months"],
+            name="Stocks left (months, right axis)",
+            yaxis="y2",
+            line=dict(color="#009E73", width=2),
+        )
+    )
+    if ex:
+        fig.add_vline(x=ex, line_dash="dot", line_color="#009E73")
+    top_share = float(max(tp["shortfall_before_offsets"].max(), 0.01)) * 1.1
+    top_stock = float(max(tp["stockpile_left_months"].max(), 0.1)) * 1.1
+    fig.update_layout(
+        yaxis=dict(title="Share of monthly consumption", tickformat=".0%", range=[0, top_share]),
+        yaxis2=dict(
+            title="Months of consumption in stock", overlaying="y", side="right", range=[0, top_stock], tickformat=".1f", showgrid=False
+        ),
+    )
+    fig.update_xaxes(title="Month after the shock")
+    return finish(fig, meta, height=520), meta
+
+
+def sweep_heatmap(
+    df: pd.DataFrame, x: str, y: str, z: str, *, x_label: str, y_label: str, result, sc, source: str
+) -> tuple[go.Figure, ChartMeta]:
+    piv = df.pivot_table(index=y, columns=x, values=z, aggfunc="mean")
+    worst = float(np.nanmax(piv.to_numpy())) if piv.size else 0.0
+    best = float(np.nanmin(piv.to_numpy())) if piv.size else 0.0
+    title = f"Net U.S. {result.name.lower()} shortfall ranges from {pct(best)} to {pct(worst)} of consumption across these settings"
+    meta = ChartMeta(
+        title=title,
+        subtitle=f"{result.name}, {result.year}; scenario: {sc.name}; {y_label} (rows) by {x_label} (columns); other parameters as set",
+        source=source,
+        slug=slugify(result.mineral, sc.id, "sweep", result.year),
+        data=df,
+    )
+    fig = go.Figure(
+        go.Heatmap(
+            z=piv.to_numpy(),
+            x=piv.columns,
+            y=piv.index,
+            colorscale="YlOrRd",
+            zmin=0,
+            zmax=max(worst, 0.01),
+            colorbar=dict(title="Net shortfall", tickformat=".0%"),
+            hovertemplate=f"{_esc(x_label)} %{{x:.2f}}<br>{_esc(y_label)} %{{y:.2f}}<br>net shortfall %{{z:.1%}}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title=x_label)
+    fig.update_yaxes(title=y_label)
+    return finish(fig, meta, height=520, legend=False), meta
+
+
+def compare_bars(table: pd.DataFrame, metric: str, metric_label: str, *, source: str, names: dict) -> tuple[go.Figure, ChartMeta]:
+    d = table.dropna(subset=[metric]).copy()
+    d["name"] = d["mineral"].map(lambda m: names.get(m, m))
+    if len(d):
+        worst = d.sort_values(metric, ascending=False).iloc[0]
+        title = f"{worst['scenario']} leaves the largest {metric_label.lower()}: {pct(worst[metric])} for {worst['name'].lower()}"
+    else:
+        title = "No comparable results"
+    meta = ChartMeta(
+        title=title,
+        subtitle=f"{metric_label} by mineral and scenario (share of U.S. consumption)",
+        source=source,
+        slug=slugify("compare", metric),
+        data=d,
+    )
+    fig = go.Figure()
+    palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
+    for i, (scn, g) in enumerate(d.groupby("scenario", sort=False)):
+        fig.add_trace(
+            go.Bar(
+                x=g["name"],
+                y=g[metric],
+                name=scn,
+                marker_color=palette[i % 4],
+                text=[pct(v) for v in g[metric]],
+                textposition="outside",
+                cliponaxis=False,
+            )
+        )
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(tickformat=".0%", title=metric_label, rangemode="tozero")
+    return finish(fig, meta), meta
+
+
+def all_meta_sources(metas: Sequence[ChartMeta]) -> list[str]:
+    return list(dict.fromkeys(m.source for m in metas))
