@@ -6,10 +6,12 @@ st.set_page_config(page_title="Critical minerals supply risk", page_icon="⛏️
 
 pages = [
     st.Page("pages/overview.py", title="Overview", icon=":material/public:", default=True),
-    st.Page("pages/profile.py", title="Mineral profile", icon=":material/search:", url_path="profile"),
-    st.Page("pages/scenario_lab.py", title="Scenario lab", icon=":material/science:", url_path="scenarios"),
-    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
-    st.Page("pages/data_sources.py", title="Data and sources", icon=":material/menu_book:", url_path="data"),
-    st.Page("pages/methodology.py", title="Methodology", icon=":material/functions:", url_path="methodology"),
+    st.Page("pages/profile.py", title="Mineral profile", icon=":material/search:"),
+    st.Page("pages/scenario_lab.py", title="Scenario lab", icon=":material/science:"),
+    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+    st.Page("pages/data_sources.py", title="Data and sources", icon=":material/menu_book:"),
+    st.Page("pages/methodology.py", title="Methodology", icon=":material/functions:"),
 ]
+# URL paths are the file names (/profile, /scenario_lab ...) so that a deep link works even on a
+# server's very first request, before any session has called st.navigation (see pages/common.py).
 st.navigation(pages).run()

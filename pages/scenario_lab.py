@@ -14,6 +14,7 @@ from risk.scenarios import (
     load_scenario_text,
     named_scenarios,
     parameters,
+    run_mineral,
     run_scenario,
     scenario_to_yaml,
     sweep,
@@ -24,6 +25,12 @@ from risk.scenarios import (
 ds = dataset()
 NAMED = list(named_scenarios())
 BASELINE = "baseline"
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _run_one(yaml_text: str, mineral: str):
+    sc = load_scenario_text(yaml_text, where="scenario")
+    return run_mineral(ds, sc, mineral)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -119,8 +126,7 @@ if choice != "uploaded":
         st.query_params.update(new_qp)
 
 yaml_text = scenario_to_yaml(sc)
-results = {r.mineral: r for r in _run(yaml_text)}
-r = results[mineral]
+r = _run_one(yaml_text, mineral)  # the selected mineral first: its charts are drawn before the rest runs
 v = r.values
 
 for n in r.notes:
@@ -194,6 +200,7 @@ if xp and yp and r.computable:
     render_chart(fig, meta, "sweep")
 
 st.subheader("All minerals in this scenario")
+results = {x.mineral: x for x in _run(yaml_text)}
 table = pd.DataFrame([x.to_dict(with_path=False) for x in results.values()])
 table["mineral"] = table["mineral"].map(mineral_name)
 table["top_supplier_after"] = table["top_supplier_after"].map(lambda c: countries.name(c) if isinstance(c, str) else "—")

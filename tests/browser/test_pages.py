@@ -11,9 +11,9 @@ pytestmark = pytest.mark.browser
 PAGES = [
     ("", "Critical minerals: concentration and U.S. dependency", "overview"),
     ("profile?mineral=gallium", "Gallium: supply and U.S. exposure", "profile-gallium"),
-    ("scenarios?scenario=china_export_ban&mineral=gallium", "Scenario lab", "scenario-lab"),
+    ("scenario_lab?scenario=china_export_ban&mineral=gallium", "Scenario lab", "scenario-lab"),
     ("compare", "Compare scenarios", "compare"),
-    ("data", "Data and sources", "data-sources"),
+    ("data_sources", "Data and sources", "data-sources"),
     ("methodology", "Methodology", "methodology"),
 ]
 
@@ -46,7 +46,7 @@ def test_map_draws_offline(server, page):
 
 
 def test_slider_with_keyboard_updates_headline_and_chart(server, page):
-    page.goto(f"{server}/scenarios?scenario=china_export_ban&mineral=gallium")
+    page.goto(f"{server}/scenario_lab?scenario=china_export_ban&mineral=gallium")
     wait_for_app(page)
     wait_for_charts(page)
     assert metric_value(page, "U.S. shortfall, before offsets") == "18.0%"
@@ -66,7 +66,7 @@ def test_slider_with_keyboard_updates_headline_and_chart(server, page):
 
 
 def test_scenario_link_restores_view_in_fresh_browser(server, browser):
-    url = f"{server}/scenarios?scenario=china_ban_russia_deal&mineral=antimony&shocks.3.change=1&shocks.5.months=6"
+    url = f"{server}/scenario_lab?scenario=china_ban_russia_deal&mineral=antimony&shocks.3.change=1&shocks.5.months=6"
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     pg = ctx.new_page()
     try:
@@ -84,7 +84,7 @@ def test_scenario_link_restores_view_in_fresh_browser(server, browser):
 def test_bad_upload_shows_error_and_app_keeps_working(server, page, tmp_path):
     bad = tmp_path / "not-usgs.csv"
     bad.write_text("name,value\nfoo,1\n")
-    page.goto(f"{server}/data")
+    page.goto(f"{server}/data_sources")
     wait_for_app(page)
     page.get_by_role("heading", name="Add a USGS data-release file for this session").wait_for(timeout=30_000)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bad))
@@ -100,8 +100,34 @@ def test_bad_upload_shows_error_and_app_keeps_working(server, page, tmp_path):
 def test_bad_scenario_upload(server, page, tmp_path):
     bad = tmp_path / "scenario.yaml"
     bad.write_text("baseline: {minerals: [gallium]}\nshocks: [{type: export_restriction, country: CHN, fraction: 3}]\n")
-    page.goto(f"{server}/scenarios?scenario=china_export_ban&mineral=gallium")
+    page.goto(f"{server}/scenario_lab?scenario=china_export_ban&mineral=gallium")
     wait_for_app(page)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bad))
     page.get_by_text("shocks.0.fraction").first.wait_for(timeout=30_000)
     assert metric_value(page, "U.S. shortfall, before offsets") == "18.0%"
+
+
+def test_deep_link_on_a_fresh_server(browser):
+    """The very first request to a new server is a scenario link: no 'page not found', full navigation."""
+    from tests.browser.conftest import ROOT, free_port, start_server
+
+    port = free_port()
+    proc = start_server(ROOT / "app.py", port)
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        pg = ctx.new_page()
+        pg.goto(f"http://127.0.0.1:{port}/scenario_lab?scenario=china_export_ban&mineral=antimony&shocks.0.fraction=0.5")
+        wait_for_app(pg)
+        wait_for_charts(pg)
+        assert pg.locator('[role="dialog"]').count() == 0
+        nav = pg.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "Scenario lab" in nav and "Methodology" in nav
+        assert metric_value(pg, "U.S. shortfall, before offsets") == pct_text(0.91 * 0.5 * 0.55)
+    finally:
+        ctx.close()
+        proc.terminate()
+        proc.wait(10)
+
+
+def pct_text(x: float) -> str:
+    return f"{100 * x:.1f}%"
