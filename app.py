@@ -9,6 +9,7 @@ pages = [
     st.Page("pages/profile.py", title="Mineral profile", icon=":material/search:"),
     st.Page("pages/scenario_lab.py", title="Scenario lab", icon=":material/science:"),
     st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+    st.Page("pages/briefing.py", title="Briefing pack", icon=":material/slideshow:"),
     st.Page("pages/data_sources.py", title="Data and sources", icon=":material/menu_book:"),
     st.Page("pages/methodology.py", title="Methodology", icon=":material/functions:"),
 ]

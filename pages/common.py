@@ -13,6 +13,7 @@ import streamlit as st
 from risk import charts
 from risk import dataset as ds_mod
 from risk import metrics as metrics_mod
+from risk.export import to_xlsx_bytes
 from risk.export_data import to_csv_bytes
 
 
@@ -103,21 +104,28 @@ def render_chart(fig, meta: charts.ChartMeta, key: str) -> None:
 
 def _downloads(fig, meta: charts.ChartMeta, key: str) -> None:
     ds = dataset()
-    ids = [i for i in meta.source_ids if i in ds.sources]
-    cols = st.columns([1, 1, 1, 1, 3])
+    srcs = [ds.sources[i] for i in meta.source_ids if i in ds.sources]
+    title = f"{meta.title} — {meta.subtitle}"
+    cols = st.columns([1, 1, 1, 1, 1, 3])
     if meta.data is not None:
         cols[0].download_button(
             "CSV",
-            data=lambda: to_csv_bytes(
-                meta.data, sources=[ds.sources[s] for s in ids] or list(ds.sources.values()), title=f"{meta.title} — {meta.subtitle}"
-            ),
+            data=lambda: to_csv_bytes(meta.data, sources=srcs, title=title),
             file_name=f"{meta.slug}.csv",
             mime="text/csv",
             key=f"csv-{key}",
             help="Exactly the data in the chart, with its sources",
+            on_click="ignore",
         )
-    try:
-        from pages import exports_ui
-    except ImportError:  # exports arrive with the export module
-        return
-    exports_ui.chart_buttons(fig, meta, key, cols[1:4])
+        cols[1].download_button(
+            "XLSX",
+            data=lambda: to_xlsx_bytes({"Data": meta.data}, sources=srcs, title=title),
+            file_name=f"{meta.slug}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"xlsx-{key}",
+            help="The chart's data with a Sources sheet",
+            on_click="ignore",
+        )
+    from pages import exports_ui
+
+    exports_ui.chart_buttons(fig, meta, key, cols[2:5])

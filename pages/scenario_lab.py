@@ -126,6 +126,7 @@ if choice != "uploaded":
         st.query_params.update(new_qp)
 
 yaml_text = scenario_to_yaml(sc)
+st.session_state["lab_current_yaml"] = yaml_text  # the Briefing page builds the pack for this scenario
 r = _run_one(yaml_text, mineral)  # the selected mineral first: its charts are drawn before the rest runs
 v = r.values
 

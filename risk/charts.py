@@ -127,7 +127,7 @@ def finish(fig: go.Figure, meta: ChartMeta, *, height: int = HEIGHT, legend: boo
     title_lines = wrap(meta.title, TITLE_CHARS)
     sub_lines = wrap(meta.subtitle, SUBTITLE_CHARS)
     foot_lines = [line for n in [*meta.notes, meta.source] for line in wrap(n, FOOT_CHARS)]
-    top = 24 + 28 * len(title_lines) + 20 * len(sub_lines) + (34 if legend else 12)
+    top = 32 + 28 * len(title_lines) + 20 * len(sub_lines) + (34 if legend else 12)
     axis_room = 64 if fig.layout.xaxis.title.text or any(t.type in ("bar", "scatter", "waterfall", "heatmap") for t in fig.data) else 10
     if any(t.type == "choropleth" for t in fig.data):
         axis_room = 10
@@ -144,7 +144,7 @@ def finish(fig: go.Figure, meta: ChartMeta, *, height: int = HEIGHT, legend: boo
             y=1.0,
             yref="container",
             yanchor="top",
-            pad=dict(t=16, l=16),
+            pad=dict(t=22, l=20),
             font=dict(size=20),
         ),
         margin=dict(l=80, r=40, t=top, b=bottom, autoexpand=True),

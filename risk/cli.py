@@ -250,6 +250,108 @@ def _cmd_scenario(a) -> int:
     return 0
 
 
+def _scenario_from_args(a):
+    from .scenarios import load_scenario, with_values
+
+    sc = load_scenario(a.scenario)
+    sets = _parse_sets(a.set)
+    return with_values(sc, sets) if sets else sc
+
+
+def _cmd_brief(a) -> int:
+    from .dataset import load_dataset
+    from .export import build_pack, write_pack
+
+    sc = _scenario_from_args(a)
+    minerals = [m.strip() for m in a.minerals.split(",") if m.strip()] if a.minerals else None
+    _check_out(a.out, (".pptx", ".pdf"))
+    pack = build_pack(load_dataset(a.data_dir), sc, minerals)
+    for path in write_pack(pack, a.out, slug=f"{sc.id.replace('_', '-')}-briefing"):
+        print(f"wrote {path} ({len(pack.charts)} charts)")
+    return 0
+
+
+CHART_KINDS = ("shares", "map", "imports", "nir", "waterfall", "suppliers", "time-path", "criticality")
+
+
+def _cmd_chart(a) -> int:
+    from . import charts
+    from .dataset import load_dataset
+    from .export import write_chart
+    from .metrics import main_series, metrics_table, shares
+
+    _check_out(a.out, (".png", ".svg", ".pdf"))
+    ds = load_dataset(a.data_dir)
+    names = ds.minerals.set_index("mineral")["name"].to_dict()
+    kind = a.kind
+    if kind != "criticality":
+        if not a.mineral:
+            raise ValueError(f"--mineral is needed for a {kind} chart")
+        if a.mineral not in names:
+            raise ValueError(f"unknown mineral {a.mineral!r}")
+    if kind in ("waterfall", "suppliers", "time-path"):
+        from .scenarios import run_mineral
+
+        sc = _scenario_from_args(a)
+        if a.mineral not in sc.baseline.minerals:
+            raise ValueError(f"--mineral {a.mineral} is not in scenario {sc.id} ({', '.join(sc.baseline.minerals)})")
+        r = run_mineral(ds, sc, a.mineral)
+        line = charts.source_line(ds, r.sources)
+        builder = {"waterfall": charts.waterfall, "suppliers": charts.supplier_shares, "time-path": charts.time_path}[kind]
+        fig, meta = builder(r, sc, source=line)
+    elif kind in ("shares", "map"):
+        edition = _edition(a.edition) or "mcs2026"
+        f = ds.figures[(ds.figures["mineral"] == a.mineral) & (ds.figures["edition"] == edition)]
+        if a.stage:
+            f = f[f["stage"] == a.stage]
+        else:
+            f = f[~f["stage"].isin(["reserves", "capacity"])]
+        if f.empty:
+            raise ValueError(f"no {a.stage or 'production'} figures for {a.mineral} in {edition}")
+        year = a.year or int(f.loc[f["flag"] != "projection", "year"].max())
+        f = f[f["year"] == year]
+        first = f.iloc[0]
+        f = f[(f["stage"] == first["stage"]) & (f["product"] == first["product"])]
+        builder = charts.share_bar if kind == "shares" else charts.world_map
+        label = {"mcs2026": "USGS MCS 2026", "mcs2025": "USGS MCS 2025", "iea2025": "IEA Critical Minerals Dataset 2025"}[edition]
+        fig, meta = builder(
+            shares(f),
+            mineral_name=names[a.mineral],
+            stage=first["stage"],
+            product=first["product"],
+            year=int(year),
+            unit=first["unit"],
+            edition_label=label,
+            source=charts.source_line(ds, [first["source"]]),
+        )
+    elif kind in ("imports", "nir"):
+        us = ds.us[ds.us["mineral"] == a.mineral]
+        if us.empty:
+            raise ValueError(f"no U.S. trade figures for {a.mineral}")
+        builder = charts.import_sources_bar if kind == "imports" else charts.nir_trend
+        fig, meta = builder(us=us, mineral_name=names[a.mineral], source=charts.source_line(ds, us["source"].unique()))
+    else:
+        year = a.year or 2025
+        m = main_series(metrics_table(ds, edition="mcs2026", year=year))
+        crit = ds.minerals.set_index("mineral")["critical_2025"]
+        m = m[m["mineral"].map(crit).fillna(False).astype(bool)].dropna(subset=["hhi"])
+        fig, meta = charts.criticality_scatter(
+            m, names=names, year=year, source=charts.source_line(ds, ["usgs_mcs2026", "wb_wgi_2023"]), stage_label="main production stage"
+        )
+    path = write_chart(fig, meta, a.out)
+    print(f"wrote {path}")
+    return 0
+
+
+def _check_out(out: Path, suffixes: tuple[str, ...]) -> None:
+    if out.exists() and out.is_dir():
+        return
+    if out.suffix.lower() not in suffixes:
+        raise ValueError(f"{out}: unsupported format {out.suffix or '(none)'}; use {', '.join(suffixes)} or an existing folder")
+    if not out.parent.is_dir():
+        raise ValueError(f"{out}: folder {out.parent} does not exist")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m risk", description="Critical-minerals supply-risk toolkit.")
     p.add_argument("--data-dir", type=Path, default=DATA_DIR, help="data folder (default: the bundled data/)")
@@ -296,6 +398,24 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--save", type=Path, help="also save the (changed) scenario as YAML")
     s.set_defaults(func=_cmd_scenario)
 
+    s = sub.add_parser("brief", help="build the briefing pack (PPTX and/or PDF) for a scenario, without a browser")
+    s.add_argument("scenario", help="a named scenario or a YAML file")
+    s.add_argument("--set", action="append", metavar="PATH=VALUE")
+    s.add_argument("--minerals", help="comma-separated subset of the scenario's minerals")
+    s.add_argument("--out", type=Path, required=True, help="brief.pptx, brief.pdf, or an existing folder for both")
+    s.set_defaults(func=_cmd_brief)
+
+    s = sub.add_parser("chart", help="export one chart as PNG, SVG or PDF")
+    s.add_argument("kind", choices=CHART_KINDS)
+    s.add_argument("--mineral")
+    s.add_argument("--stage")
+    s.add_argument("--year", type=int)
+    s.add_argument("--edition")
+    s.add_argument("--scenario", default="china_export_ban", help="for waterfall, suppliers and time-path charts")
+    s.add_argument("--set", action="append", metavar="PATH=VALUE")
+    s.add_argument("--out", type=Path, required=True, help="file.png, file.svg, file.pdf or an existing folder (PNG)")
+    s.set_defaults(func=_cmd_chart)
+
     s = sub.add_parser("validate", help="check data/ and print a summary; exit 1 listing every problem")
     s.add_argument("--format", choices=["text", "json"], default="text")
     s.set_defaults(func=_cmd_validate)
@@ -310,6 +430,6 @@ def main(argv: list[str] | None = None) -> int:
     except DataFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

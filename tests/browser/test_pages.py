@@ -131,3 +131,41 @@ def test_deep_link_on_a_fresh_server(browser):
 
 def pct_text(x: float) -> str:
     return f"{100 * x:.1f}%"
+
+
+def test_download_chart_png_from_scenario_lab(server, page, tmp_path):
+    import io
+
+    from PIL import Image
+
+    page.goto(f"{server}/scenario_lab?scenario=china_export_ban&mineral=gallium")
+    wait_for_app(page)
+    wait_for_charts(page)
+    with page.expect_download(timeout=60_000) as dl:
+        page.get_by_role("button", name="PNG").first.click()
+    d = dl.value
+    assert d.suggested_filename == "gallium-china-export-ban-waterfall-2025.png"
+    d.save_as(tmp_path / "x.png")
+    data = (tmp_path / "x.png").read_bytes()
+    with Image.open(io.BytesIO(data)) as im:
+        assert im.size[0] >= 1600
+    for label, suffix in (("SVG", ".svg"), ("CSV", ".csv")):
+        with page.expect_download(timeout=60_000) as dl:
+            page.get_by_role("button", name=label).first.click()
+        assert dl.value.suggested_filename.endswith(suffix)
+
+
+def test_download_briefing_pack(server, page, tmp_path):
+    from pptx import Presentation
+
+    page.goto(f"{server}/briefing")
+    wait_for_app(page)
+    page.get_by_role("heading", name="Briefing pack").wait_for(timeout=30_000)
+    with page.expect_download(timeout=120_000) as dl:
+        page.get_by_role("button", name="Download briefing (PPTX)").click()
+    path = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(path)
+    assert path.suffix == ".pptx"
+    prs = Presentation(str(path))
+    assert len(prs.slides) >= 5
+    screenshot(page, "briefing")

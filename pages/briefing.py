@@ -1,0 +1,65 @@
+"""Briefing: the pack (PPTX and PDF) for the current scenario and chosen minerals."""
+
+import re
+
+import streamlit as st
+
+from pages.common import dataset, mineral_name
+from risk import export
+from risk.scenarios import ScenarioError, describe_shocks, load_scenario, load_scenario_text, named_scenarios
+
+ds = dataset()
+st.title("Briefing pack")
+st.write(
+    "A slide deck (PPTX) and the same as a PDF: a title slide with the scenario and date, one slide per chart with "
+    "a one-sentence finding written from the numbers, a slide of key figures and a sources slide. Charts are PNG at 2x."
+)
+
+options = {}
+if st.session_state.get("lab_current_yaml"):
+    options["current"] = "The scenario as set in the Scenario lab"
+for n in named_scenarios():
+    options[n] = load_scenario(n).name + " (defaults)"
+choice = st.selectbox("Scenario", list(options), format_func=options.get, key="brief_scenario")
+try:
+    sc = load_scenario_text(st.session_state["lab_current_yaml"], where="lab scenario") if choice == "current" else load_scenario(choice)
+except ScenarioError as exc:
+    st.error(str(exc))
+    st.stop()
+st.caption(f"{sc.name}: " + "; ".join(describe_shocks(sc)))
+minerals = st.multiselect(
+    "Minerals", sc.baseline.minerals, default=sc.baseline.minerals[:3], format_func=mineral_name, key="brief_minerals"
+)
+if not minerals:
+    st.info("Pick at least one mineral.")
+    st.stop()
+
+if export.chromium_path() is None:
+    st.warning(export.CHROMIUM_HELP)
+    st.stop()
+
+slug = re.sub(r"[^a-z0-9]+", "-", f"{sc.id}-{'-'.join(minerals)}-briefing".lower()).strip("-")[:100]
+
+
+def _make(fmt: str):
+    def make() -> bytes:
+        pack = export.build_pack(ds, sc, minerals)
+        return export.pack_bytes(pack, fmt)
+
+    return make
+
+
+c1, c2 = st.columns(2)
+c1.download_button(
+    "Download briefing (PPTX)",
+    data=_make("pptx"),
+    file_name=f"{slug}.pptx",
+    mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    key="brief_pptx",
+    on_click="ignore",
+    type="primary",
+)
+c2.download_button(
+    "Download briefing (PDF)", data=_make("pdf"), file_name=f"{slug}.pdf", mime="application/pdf", key="brief_pdf", on_click="ignore"
+)
+st.caption("Building a pack takes a few seconds: the charts are rendered by Chromium when you click.")

@@ -1,0 +1,420 @@
+"""Exports: charts as PNG/SVG/PDF through kaleido and the system Chromium, the briefing pack
+(PPTX and PDF), and data as CSV/XLSX with their sources.
+
+* One kaleido server per process (``kaleido.start_sync_server``), started on first use, and
+  one lock around every render: the server is not thread-safe, and Streamlit serves many
+  sessions from threads of one process.
+* Maps use the world topology bundled in ``static/topojson`` (no CDN).
+* Every file is written to a temporary name and renamed: a failed export leaves nothing.
+* The briefing PDF is the same HTML pack printed by the system Chromium (fonts embedded).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import PROJECT_DIR
+from .charts import ChartMeta
+from .export_data import escape_frame, sources_lines
+from .yamlio import atomic_write_bytes
+
+CHART_FORMATS = ("png", "svg", "pdf")
+PACK_FORMATS = ("pptx", "pdf")
+PNG_SCALE = 2
+TOPOJSON_DIR = PROJECT_DIR / "static" / "topojson"
+
+_LOCK = threading.Lock()
+_SERVER_STARTED = False
+
+
+class ExportError(RuntimeError):
+    """An export cannot be made; the message says why and what to do."""
+
+
+def chromium_path() -> str | None:
+    env = os.environ.get("BROWSER_PATH")
+    if env and Path(env).exists():
+        return env
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+CHROMIUM_HELP = (
+    "Chart exports need Chromium: install it with `sudo apt-get install -y chromium` (or set BROWSER_PATH to a Chrome or Chromium binary)."
+)
+
+
+def _ensure_server() -> None:
+    global _SERVER_STARTED
+    if _SERVER_STARTED:
+        return
+    path = chromium_path()
+    if path is None:
+        raise ExportError(CHROMIUM_HELP)
+    os.environ.setdefault("BROWSER_PATH", path)
+    import kaleido
+
+    kaleido.start_sync_server(silence_warnings=True)
+    _SERVER_STARTED = True
+
+
+def render_chart(fig, fmt: str, *, width: int | None = None, height: int | None = None, scale: float = PNG_SCALE) -> bytes:
+    """Bytes of ``fig`` as PNG (at ``scale``), SVG or PDF, through the process's kaleido server."""
+    fmt = fmt.lower()
+    if fmt not in CHART_FORMATS:
+        raise ExportError(f"unsupported chart format {fmt!r}; use one of {', '.join(CHART_FORMATS)}")
+    import kaleido
+
+    w = int(width or 1000)
+    h = int(height or fig.layout.height or 560)
+    opts = {"format": fmt, "width": w, "height": h, "scale": scale if fmt == "png" else 1}
+    topo = TOPOJSON_DIR.as_uri() + "/" if TOPOJSON_DIR.exists() else None
+    with _LOCK:
+        _ensure_server()
+        try:
+            return kaleido.calc_fig_sync(fig, opts=opts, topojson=topo)
+        except Exception as exc:  # kaleido/choreographer raise many kinds
+            raise ExportError(f"the chart could not be rendered ({type(exc).__name__}: {exc})") from exc
+
+
+def chart_filename(meta: ChartMeta, fmt: str) -> str:
+    return f"{meta.slug}.{fmt}"
+
+
+def write_chart(fig, meta: ChartMeta, out: str | Path) -> Path:
+    """Write one chart to ``out`` (a file whose suffix names the format, or a folder)."""
+    out = Path(out)
+    if out.is_dir():
+        out = out / chart_filename(meta, "png")
+    fmt = out.suffix.lstrip(".").lower()
+    if fmt not in CHART_FORMATS:
+        raise ExportError(f"{out}: unsupported format {fmt!r}; use .png, .svg or .pdf")
+    _check_target(out)
+    data = render_chart(fig, fmt)
+    atomic_write_bytes(out, data)
+    return out
+
+
+def _check_target(out: Path) -> None:
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise ExportError(f"{out}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise ExportError(f"{out}: no permission to write in {parent}")
+
+
+# ----------------------------------------------------------------------------------------------
+# Data (CSV / XLSX)
+
+
+def to_xlsx_bytes(sheets: dict[str, pd.DataFrame], *, sources, title: str, parameters: dict | None = None) -> bytes:
+    """An XLSX with one sheet per table (escaped against formulas), a Sources sheet and, for a
+    scenario, a Parameters sheet."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        for name, df in sheets.items():
+            escape_frame(df).to_excel(xw, sheet_name=_sheet_name(name), index=False)
+        src = pd.DataFrame({"source": sources_lines(sources)})
+        src.loc[len(src)] = [f"Exported {dt.date.today().isoformat()}: {title}"]
+        escape_frame(src).to_excel(xw, sheet_name="Sources", index=False)
+        if parameters:
+            p = pd.DataFrame({"parameter": list(parameters), "value": [str(v) for v in parameters.values()]})
+            escape_frame(p).to_excel(xw, sheet_name="Parameters", index=False)
+    return buf.getvalue()
+
+
+def _sheet_name(name: str) -> str:
+    bad = "[]:*?/\\"
+    clean = "".join("_" if c in bad else c for c in name).strip("'") or "Sheet"
+    return clean[:31]
+
+
+# ----------------------------------------------------------------------------------------------
+# Briefing pack
+
+
+@dataclass
+class PackChart:
+    fig: object
+    meta: ChartMeta
+    finding: str  # one sentence written from the numbers
+
+
+@dataclass
+class Pack:
+    title: str
+    subtitle: str
+    date: str
+    parameters: list[str]  # scenario parameters in words
+    key_figures: pd.DataFrame  # one row per mineral
+    charts: list[PackChart]
+    sources: list[str]  # full citations
+    notes: list[str]
+
+
+def build_pack(ds, sc, minerals: Sequence[str] | None = None) -> Pack:
+    """The briefing pack for a scenario: charts per mineral, key figures, sources."""
+    from . import charts, countries
+    from .scenarios import describe_shocks, run_scenario
+
+    minerals = list(minerals or sc.baseline.minerals)
+    unknown = [m for m in minerals if m not in sc.baseline.minerals]
+    if unknown:
+        raise ExportError(f"--minerals: {', '.join(unknown)} not in the scenario ({', '.join(sc.baseline.minerals)})")
+    sub = sc.model_copy(update={"baseline": sc.baseline.model_copy(update={"minerals": minerals})})
+    results = run_scenario(ds, sub)
+    items: list[PackChart] = []
+    rows = []
+    source_ids: list[str] = list(sc.sources)
+    notes: list[str] = []
+    for r in results:
+        v = r.values
+        source_ids += r.sources
+        line = charts.source_line(ds, r.sources)
+        rows.append(
+            {
+                "Mineral": r.name,
+                "Stage, year": f"{charts.stage_words(r.stage, r.product)}, {r.year}",
+                "U.S. shortfall before offsets": charts.pct(v["us_shortfall"], 1),
+                "After offsets": charts.pct(v["us_shortfall_net"], 1),
+                "Accessible supply lost": charts.pct(v["accessible_supply_lost"], 1),
+                "Deal replaces": "no deal" if v["deal_offset_share"] is None else charts.pct(v["deal_offset_share"]),
+                "Stocks run out": f"month {v['stockpile_exhausted_month']}" if v["stockpile_exhausted_month"] else "—",
+                "Top supplier after": countries.name(v["top_supplier_after"]) if v["top_supplier_after"] else "—",
+            }
+        )
+        notes += [f"{r.name}: {n}" for n in r.notes]
+        if v["us_shortfall"] is not None:
+            fig, meta = charts.waterfall(r, sub, source=line)
+            items.append(PackChart(fig, meta, _finding_waterfall(r)))
+        if r.computable:
+            fig, meta = charts.supplier_shares(r, sub, source=line)
+            items.append(PackChart(fig, meta, _finding_suppliers(r)))
+        if v["us_shortfall"] is not None and v["us_shortfall"] > 0:
+            fig, meta = charts.time_path(r, sub, source=line)
+            items.append(PackChart(fig, meta, meta.title + "."))
+    cites = []
+    for sid in dict.fromkeys(source_ids):
+        s = ds.sources.get(sid)
+        if s:
+            cites.append(f"{s.citation} Licence: {s.licence}.")
+    return Pack(
+        title=f"{sc.name}: briefing",
+        subtitle=sc.description.strip(),
+        date=dt.date.today().strftime("%d %B %Y"),
+        parameters=[
+            *describe_shocks(sub),
+            f"horizon {sub.horizon_months} months",
+            f"baseline: {sub.baseline.edition.upper()} {sub.baseline.year}",
+        ],
+        key_figures=pd.DataFrame(rows),
+        charts=items,
+        sources=cites,
+        notes=notes,
+    )
+
+
+def _finding_waterfall(r) -> str:
+    v = r.values
+    from .charts import pct
+
+    s = f"The scenario cuts U.S. {r.name.lower()} supply by {pct(v['us_shortfall'])} of consumption before offsets"
+    s += f" and {pct(v['us_shortfall_net'])} after the deal, spare capacity and recycling"
+    if v["deal_offset_share"] is not None:
+        s += f"; the deal replaces {pct(v['deal_offset_share'])} of the lost supply"
+    return s + "."
+
+
+def _finding_suppliers(r) -> str:
+    from . import countries
+    from .charts import pct
+
+    v = r.values
+    top = countries.name(v["top_supplier_after"]) if v["top_supplier_after"] else "no country"
+    rm = v["replacement_multiple"]
+    rep = "" if rm is None or rm == 0 else f"; the remaining suppliers would have to add {rm:,.1f} times their output to replace the loss"
+    return f"{pct(v['accessible_supply_lost'])} of the {r.name.lower()} supply the U.S. can reach is lost and {top} becomes the largest supplier{rep}."
+
+
+def pack_pptx_bytes(pack: Pack, images: list[bytes]) -> bytes:
+    from pptx import Presentation
+    from pptx.util import Emu, Inches, Pt
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+    blank = prs.slide_layouts[6]
+    title_layout = prs.slide_layouts[0]
+
+    s = prs.slides.add_slide(title_layout)
+    s.shapes.title.text = pack.title
+    s.placeholders[1].text = f"{pack.date}\n" + "; ".join(pack.parameters)
+
+    def textbox(slide, text, left, top, width, height, size=14, bold=False):
+        tb = slide.shapes.add_textbox(left, top, width, height)
+        tf = tb.text_frame
+        tf.word_wrap = True
+        for i, line in enumerate(text.split("\n")):
+            p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+            p.text = line
+            p.font.size = Pt(size)
+            p.font.bold = bold
+        return tb
+
+    for item, png in zip(pack.charts, images, strict=True):
+        sl = prs.slides.add_slide(blank)
+        textbox(sl, item.finding, Inches(0.5), Inches(0.25), Inches(12.3), Inches(0.9), size=20, bold=True)
+        pic_h = Inches(6.0)
+        from PIL import Image
+
+        with Image.open(io.BytesIO(png)) as im:
+            w, h = im.size
+        pic_w = Emu(int(pic_h * w / h))
+        if pic_w > Inches(12.3):
+            pic_w = Inches(12.3)
+            pic_h = Emu(int(pic_w * h / w))
+        left = Emu(int((prs.slide_width - pic_w) / 2))
+        sl.shapes.add_picture(io.BytesIO(png), left, Inches(1.2), width=pic_w, height=pic_h)
+
+    sl = prs.slides.add_slide(blank)
+    textbox(sl, "Key figures", Inches(0.5), Inches(0.3), Inches(12), Inches(0.6), size=24, bold=True)
+    kf = pack.key_figures
+    rows, cols = len(kf) + 1, len(kf.columns)
+    table = sl.shapes.add_table(rows, cols, Inches(0.4), Inches(1.1), Inches(12.5), Inches(0.4) * rows).table
+    for j, c in enumerate(kf.columns):
+        table.cell(0, j).text = str(c)
+    for i, row in enumerate(kf.itertuples(index=False), start=1):
+        for j, val in enumerate(row):
+            table.cell(i, j).text = str(val)
+    for i in range(rows):
+        for j in range(cols):
+            for p in table.cell(i, j).text_frame.paragraphs:
+                p.font.size = Pt(11)
+    if pack.notes:
+        textbox(sl, "\n".join(pack.notes[:8]), Inches(0.4), Inches(1.3) + Inches(0.4) * rows, Inches(12.5), Inches(1.5), size=11)
+
+    sl = prs.slides.add_slide(blank)
+    textbox(sl, "Sources", Inches(0.5), Inches(0.3), Inches(12), Inches(0.6), size=24, bold=True)
+    textbox(sl, "\n".join(pack.sources), Inches(0.5), Inches(1.1), Inches(12.3), Inches(6), size=12)
+
+    buf = io.BytesIO()
+    prs.save(buf)
+    return buf.getvalue()
+
+
+_PACK_CSS = """
+@page { size: A4 landscape; margin: 14mm; }
+body { font-family: 'Liberation Sans', Arial, sans-serif; color: #222; }
+section { page-break-after: always; }
+section:last-child { page-break-after: auto; }
+h1 { font-size: 26pt; margin: 30mm 0 6mm; }
+h2 { font-size: 17pt; margin: 0 0 4mm; }
+p, li, td, th { font-size: 11pt; }
+img { width: 100%; max-height: 150mm; object-fit: contain; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid #bbb; padding: 3px 6px; text-align: left; }
+th { background: #eee; }
+.muted { color: #555; }
+"""
+
+
+def pack_html(pack: Pack, images: list[bytes]) -> str:
+    e = html.escape
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{e(pack.title)}</title><style>{_PACK_CSS}</style></head><body>"]
+    parts.append(
+        f"<section><h1>{e(pack.title)}</h1><p>{e(pack.date)}</p><p class='muted'>{e(pack.subtitle)}</p><h2>Scenario parameters</h2><ul>"
+    )
+    parts += [f"<li>{e(p)}</li>" for p in pack.parameters]
+    parts.append("</ul></section>")
+    for item, png in zip(pack.charts, images, strict=True):
+        b64 = base64.b64encode(png).decode()
+        parts.append(f"<section><h2>{e(item.finding)}</h2><img alt='{e(item.meta.title)}' src='data:image/png;base64,{b64}'></section>")
+    kf = pack.key_figures
+    parts.append("<section><h2>Key figures</h2><table><tr>" + "".join(f"<th>{e(str(c))}</th>" for c in kf.columns) + "</tr>")
+    for row in kf.itertuples(index=False):
+        parts.append("<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in row) + "</tr>")
+    parts.append("</table>")
+    if pack.notes:
+        parts.append("<ul>" + "".join(f"<li class='muted'>{e(n)}</li>" for n in pack.notes) + "</ul>")
+    parts.append(
+        "</section><section><h2>Sources</h2><ul>" + "".join(f"<li>{e(s)}</li>" for s in pack.sources) + "</ul></section></body></html>"
+    )
+    return "".join(parts)
+
+
+def html_to_pdf(html_text: str) -> bytes:
+    """Print HTML to PDF with the system Chromium (fonts embedded)."""
+    path = chromium_path()
+    if path is None:
+        raise ExportError(CHROMIUM_HELP)
+    with tempfile.TemporaryDirectory(prefix="pack-") as tmp:
+        src = Path(tmp) / "pack.html"
+        out = Path(tmp) / "pack.pdf"
+        src.write_text(html_text, encoding="utf-8")
+        cmd = [
+            path,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={Path(tmp) / 'profile'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={out}",
+            src.as_uri(),
+        ]
+        try:
+            subprocess.run(cmd, check=True, capture_output=True, timeout=120)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+            raise ExportError(f"Chromium could not print the briefing PDF ({exc})") from exc
+        if not out.exists() or out.stat().st_size == 0:
+            raise ExportError("Chromium produced no PDF")
+        return out.read_bytes()
+
+
+def pack_images(pack: Pack) -> list[bytes]:
+    return [render_chart(c.fig, "png") for c in pack.charts]
+
+
+def pack_bytes(pack: Pack, fmt: str, images: list[bytes] | None = None) -> bytes:
+    fmt = fmt.lower()
+    if fmt not in PACK_FORMATS:
+        raise ExportError(f"unsupported briefing format {fmt!r}; use .pptx or .pdf")
+    images = images if images is not None else pack_images(pack)
+    return pack_pptx_bytes(pack, images) if fmt == "pptx" else html_to_pdf(pack_html(pack, images))
+
+
+def write_pack(pack: Pack, out: str | Path, slug: str) -> list[Path]:
+    """Write the pack to ``out``: a .pptx or .pdf file, or a folder (both formats)."""
+    out = Path(out)
+    if out.exists() and out.is_dir():
+        targets = [out / f"{slug}.pptx", out / f"{slug}.pdf"]
+    else:
+        fmt = out.suffix.lstrip(".").lower()
+        if fmt not in PACK_FORMATS:
+            raise ExportError(f"{out}: unsupported format {fmt!r}; use .pptx, .pdf or an existing folder")
+        targets = [out]
+    for t in targets:
+        _check_target(t)
+    images = pack_images(pack)
+    blobs = [pack_bytes(pack, t.suffix.lstrip("."), images) for t in targets]
+    for t, b in zip(targets, blobs, strict=True):
+        atomic_write_bytes(t, b)
+    return targets
