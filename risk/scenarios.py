@@ -600,8 +600,9 @@ def evaluate(
         "hhi_after": hhi_after,
         "cr1_after": cr1_after,
         "top_k": top_k,
-        "us_shortfall": np.minimum(1.0, L * (1 + demand)),
-        "us_shortfall_after_deal": np.maximum(0.0, np.minimum(1.0, L * (1 + demand)) * (1 - deal_phi)),
+        # shares of baseline U.S. consumption: with demand growth they can exceed 1
+        "us_shortfall": L * (1 + demand),
+        "us_shortfall_after_deal": np.maximum(0.0, L * (1 + demand) * (1 - deal_phi)),
         "us_shortfall_net": gap[:, -1],
         "replacement_multiple": replacement,
         "deal_offset_share": np.where((G > 0) & (V > 0), deal_phi, np.nan),

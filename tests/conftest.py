@@ -12,6 +12,13 @@ DATA = ROOT / "data"
 
 os.environ.setdefault("RISK_CACHE_DIR", str(ROOT / ".pytest_cache" / "risk-cache"))
 
+# Property tests: random locally (to find new cases), derandomized under CI (reproducible runs).
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
+
 
 def tree_hash(folder: Path) -> str:
     h = hashlib.sha256()
