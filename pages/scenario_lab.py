@@ -240,6 +240,36 @@ with st.expander("Scenario sources and references"):
     for ref in sc.references:
         st.text(ref)
 
+st.subheader("Briefing pack for this scenario")
+pack_minerals = st.multiselect("Minerals in the pack", minerals, default=[mineral], format_func=mineral_name, key="lab_pack_minerals")
+if pack_minerals:
+    from risk import export
+
+    if export.chromium_path() is None:
+        st.warning(export.CHROMIUM_HELP)
+    else:
+
+        def _pack(fmt: str):
+            def make() -> bytes:
+                return export.pack_bytes(export.build_pack(ds, sc, pack_minerals), fmt)
+
+            return make
+
+        stem = f"{sc.id}-{'-'.join(pack_minerals)}-briefing".replace("_", "-")[:100]
+        b1, b2, _ = st.columns([1, 1, 3])
+        b1.download_button(
+            "Briefing (PPTX)",
+            data=_pack("pptx"),
+            file_name=f"{stem}.pptx",
+            key="lab_pack_pptx",
+            on_click="ignore",
+            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        )
+        b2.download_button(
+            "Briefing (PDF)", data=_pack("pdf"), file_name=f"{stem}.pdf", key="lab_pack_pdf", on_click="ignore", mime="application/pdf"
+        )
+        st.caption("Title slide with the scenario and date, one slide per chart with its finding, key figures, sources.")
+
 st.subheader("Save or load this scenario")
 c1, c2 = st.columns(2)
 c1.download_button("Download scenario (YAML)", data=yaml_text, file_name=f"{sc.id}.yaml", mime="application/x-yaml")

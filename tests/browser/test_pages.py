@@ -169,3 +169,20 @@ def test_download_briefing_pack(server, page, tmp_path):
     prs = Presentation(str(path))
     assert len(prs.slides) >= 5
     screenshot(page, "briefing")
+
+
+def test_lab_downloads_pdf_chart_and_briefing_pdf(server, page, tmp_path):
+    import subprocess
+
+    page.goto(f"{server}/scenario_lab?scenario=china_ban_russia_deal&mineral=antimony")
+    wait_for_app(page)
+    wait_for_charts(page)
+    with page.expect_download(timeout=60_000) as dl:
+        page.get_by_role("button", name="PDF", exact=True).first.click()
+    assert dl.value.suggested_filename == "antimony-china-ban-russia-deal-waterfall-2025.pdf"
+    with page.expect_download(timeout=120_000) as dl:
+        page.get_by_role("button", name="Briefing (PDF)").click()
+    path = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(path)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert int(next(x.split()[-1] for x in info.splitlines() if x.startswith("Pages:"))) >= 4
