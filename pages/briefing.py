@@ -4,7 +4,7 @@ import re
 
 import streamlit as st
 
-from pages.common import dataset, mineral_name
+from pages.common import dataset, mineral_name, plain
 from risk import export
 from risk.scenarios import ScenarioError, describe_shocks, load_scenario, load_scenario_text, named_scenarios
 
@@ -24,9 +24,9 @@ choice = st.selectbox("Scenario", list(options), format_func=options.get, key="b
 try:
     sc = load_scenario_text(st.session_state["lab_current_yaml"], where="lab scenario") if choice == "current" else load_scenario(choice)
 except ScenarioError as exc:
-    st.error(str(exc))
+    st.error(plain(exc))
     st.stop()
-st.caption(f"{sc.name}: " + "; ".join(describe_shocks(sc)))
+st.caption(plain(f"{sc.name}: " + "; ".join(describe_shocks(sc))))
 minerals = st.multiselect(
     "Minerals", sc.baseline.minerals, default=sc.baseline.minerals[:3], format_func=mineral_name, key="brief_minerals"
 )

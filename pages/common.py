@@ -6,6 +6,7 @@ Streamlit lives here and in the page files, never in risk/.
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 import streamlit as st
@@ -68,6 +69,15 @@ def caption_sources(source_ids) -> None:
     line = source_line(source_ids)
     if line:
         st.caption(line)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text) -> str:
+    """Escape Markdown so that user-supplied text (names, labels, error messages quoting an
+    upload or a link) shows as typed: no links, images, HTML or formatting."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
 def pct(x, digits: int = 0) -> str:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages.common import caption_sources, dataset
+from pages.common import caption_sources, dataset, plain
 from risk import countries
 from risk.dataset import EDITION_LABELS, validation_report
 from risk.export_data import to_csv_bytes
@@ -88,11 +88,11 @@ if up is not None:
     try:
         edition, docs = import_upload(up.getvalue(), up.name)
     except ImportFailure as exc:
-        st.error(f"This file was not loaded: {exc}")
+        st.error(plain(f"This file was not loaded: {exc}"))
     else:
         figs = figures_from_docs(docs)
         st.session_state["uploaded_figures"] = figs
-        st.success(f"Read {up.name}: {len(docs)} minerals, {len(figs):,} figures (session only).")
+        st.success(plain(f"Read {up.name}: {len(docs)} minerals, {len(figs):,} figures (session only)."))
 if "uploaded_figures" in st.session_state:
     figs = st.session_state["uploaded_figures"]
     from risk.metrics import concentration

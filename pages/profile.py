@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages.common import build, dataset, metrics_all, mineral_name, nir_text, pct, render_chart
+from pages.common import build, dataset, metrics_all, mineral_name, nir_text, pct, plain, render_chart
 from risk import charts, countries
 from risk.metrics import dependency_by_country, shares
 
@@ -12,7 +12,7 @@ us_only = sorted(set(ds.us["mineral"]) - set(with_world), key=mineral_name)
 options = with_world + us_only
 default = st.query_params.get("mineral", "rare_earths")
 if default not in options:
-    st.warning(f"Unknown mineral {default!r} in the link; showing rare earths.")
+    st.warning(plain(f"Unknown mineral {default[:60]!r} in the link; showing rare earths."))
     default = "rare_earths"
 mineral = st.selectbox("Mineral", options, index=options.index(default), format_func=mineral_name, key="pf_mineral")
 st.query_params["mineral"] = mineral

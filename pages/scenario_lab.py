@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from pages.common import build, dataset, mineral_name, pct, render_chart
+from pages.common import build, dataset, mineral_name, pct, plain, render_chart
 from risk import charts, countries
 from risk.scenarios import (
     Scenario,
@@ -70,7 +70,7 @@ uploaded: Scenario | None = st.session_state.get("uploaded_scenario")
 choices = [*NAMED, BASELINE] + (["uploaded"] if uploaded else [])
 url_choice = qp.get("scenario", "china_export_ban")
 if url_choice not in choices:
-    st.error(f"The link names an unknown scenario ({url_choice[:60]!r}); showing the China export ban.")
+    st.error(plain(f"The link names an unknown scenario ({url_choice[:60]!r}); showing the China export ban."))
     url_choice = "china_export_ban"
 labels = {n: load_scenario(n).name for n in NAMED} | {
     BASELINE: "Baseline (no shocks)",
@@ -87,11 +87,14 @@ if st.session_state.get("lab_loaded") != choice:
         try:
             start = from_query_params({k: v for k, v in qp.items() if k not in ("mineral",)}, base)
         except ScenarioError as exc:
-            st.error(f"Some settings in the link were not applied: {exc}")
+            st.error(plain(f"Some settings in the link were not applied: {exc}"))
     for p in parameters(start):
         st.session_state[f"p:{p.path}"] = int(p.value) if p.integer else float(p.value)
 
-st.caption(base.description)
+# Text from an uploaded scenario is escaped (shown exactly as typed, no Markdown); the bundled
+# scenarios' labels are kept as written so that screen readers get clean slider names.
+show = plain if choice == "uploaded" else str
+st.caption(show(base.description))
 
 with st.sidebar:
     st.header("Parameters")
@@ -99,9 +102,9 @@ with st.sidebar:
     for p in parameters(base):
         key = f"p:{p.path}"
         if p.integer:
-            values[p.path] = st.slider(p.label, int(p.min), int(p.max), step=int(p.step), key=key, help=p.help)
+            values[p.path] = st.slider(show(p.label), int(p.min), int(p.max), step=int(p.step), key=key, help=p.help)
         else:
-            values[p.path] = st.slider(p.label, float(p.min), float(p.max), step=float(p.step), key=key, help=p.help)
+            values[p.path] = st.slider(show(p.label), float(p.min), float(p.max), step=float(p.step), key=key, help=p.help)
     if st.button("Reset to the scenario's defaults"):
         st.session_state.pop("lab_loaded", None)
         st.query_params.clear()
@@ -111,7 +114,7 @@ with st.sidebar:
 try:
     sc = with_values(base, values, where="sliders")
 except ScenarioError as exc:
-    st.error(str(exc))
+    st.error(plain(exc))
     st.stop()
 
 minerals = sc.baseline.minerals
@@ -119,11 +122,11 @@ url_mineral = qp.get("mineral")
 mineral = st.selectbox(
     "Mineral", minerals, index=minerals.index(url_mineral) if url_mineral in minerals else 0, format_func=mineral_name, key="lab_mineral"
 )
-if choice != "uploaded":
-    new_qp = to_query_params(sc, base) | {"scenario": choice, "mineral": mineral}
-    if new_qp != qp:
-        st.query_params.clear()
-        st.query_params.update(new_qp)
+# the URL holds the view; an uploaded scenario lives only in this session, and its URL says so
+new_qp = to_query_params(sc, base) | {"scenario": choice, "mineral": mineral} if choice != "uploaded" else {"scenario": "uploaded"}
+if new_qp != qp:
+    st.query_params.clear()
+    st.query_params.update(new_qp)
 
 yaml_text = scenario_to_yaml(sc)
 st.session_state["lab_current_yaml"] = yaml_text  # the Briefing page builds the pack for this scenario
@@ -131,7 +134,7 @@ r = _run_one(yaml_text, mineral)  # the selected mineral first: its charts are d
 v = r.values
 
 for n in r.notes:
-    st.info(n)
+    st.info(plain(n))
 
 row1 = st.columns(3)
 row2 = st.columns(3)
@@ -181,8 +184,14 @@ if v["us_shortfall"] is not None:
 paths = {p.path: p for p in parameters(sc)}
 xp = next((k for k in paths if k.endswith(".fraction")), None)
 yp = next((k for k in paths if k.endswith(".change")), None) or next((k for k in paths if k.endswith(".share")), None)
-if xp and yp and r.computable:
-    st.subheader("Sweep")
+st.subheader("Sweep and all minerals")
+st.caption("Both rerun the scenario many times; switch them on when you need them (each slider move then takes longer).")
+t1, t2 = st.columns(2)
+show_sweep = t1.toggle("Sweep heatmap: ban fraction against deal size", key="lab_show_sweep")
+show_all = t2.toggle("Table of every mineral in this scenario", key="lab_show_all")
+if show_sweep and not (xp and yp and r.computable):
+    st.info("This scenario and mineral have no restriction and deal parameters to sweep.")
+if show_sweep and xp and yp and r.computable:
     xs = tuple(np.round(np.linspace(paths[xp].min, min(paths[xp].max, 1.0), 21), 4))
     ys = tuple(np.round(np.linspace(0.0, min(paths[yp].max, 2.0), 21), 4))
     df = _sweep(yaml_text, mineral, xp, yp, xs, ys)
@@ -200,42 +209,42 @@ if xp and yp and r.computable:
     )
     render_chart(fig, meta, "sweep")
 
-st.subheader("All minerals in this scenario")
-results = {x.mineral: x for x in _run(yaml_text)}
-table = pd.DataFrame([x.to_dict(with_path=False) for x in results.values()])
-table["mineral"] = table["mineral"].map(mineral_name)
-table["top_supplier_after"] = table["top_supplier_after"].map(lambda c: countries.name(c) if isinstance(c, str) else "—")
-st.dataframe(
-    table[
-        [
-            "mineral",
-            "stage",
-            "year",
-            "us_shortfall",
-            "us_shortfall_net",
-            "accessible_supply_lost",
-            "replacement_multiple",
-            "deal_offset_share",
-            "stockpile_exhausted_month",
-            "unmet_month_equivalents",
-            "top_supplier_after",
-            "hhi_after",
-        ]
-    ],
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "us_shortfall": st.column_config.NumberColumn("U.S. shortfall", format="percent"),
-        "us_shortfall_net": st.column_config.NumberColumn("After offsets", format="percent"),
-        "accessible_supply_lost": st.column_config.NumberColumn("Supply lost", format="percent"),
-        "replacement_multiple": st.column_config.NumberColumn("Replacement multiple", format="%.1f"),
-        "deal_offset_share": st.column_config.NumberColumn("Deal offsets", format="percent"),
-        "stockpile_exhausted_month": st.column_config.NumberColumn("Stocks run out (month)"),
-        "unmet_month_equivalents": st.column_config.NumberColumn("Unmet (months of use)", format="%.1f"),
-        "hhi_after": st.column_config.NumberColumn("HHI after", format="%.0f"),
-    },
-)
-st.caption(charts.source_line(ds, ids))
+if show_all:
+    results = {x.mineral: x for x in _run(yaml_text)}
+    table = pd.DataFrame([x.to_dict(with_path=False) for x in results.values()])
+    table["mineral"] = table["mineral"].map(mineral_name)
+    table["top_supplier_after"] = table["top_supplier_after"].map(lambda c: countries.name(c) if isinstance(c, str) else "—")
+    st.dataframe(
+        table[
+            [
+                "mineral",
+                "stage",
+                "year",
+                "us_shortfall",
+                "us_shortfall_net",
+                "accessible_supply_lost",
+                "replacement_multiple",
+                "deal_offset_share",
+                "stockpile_exhausted_month",
+                "unmet_month_equivalents",
+                "top_supplier_after",
+                "hhi_after",
+            ]
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "us_shortfall": st.column_config.NumberColumn("U.S. shortfall", format="percent"),
+            "us_shortfall_net": st.column_config.NumberColumn("After offsets", format="percent"),
+            "accessible_supply_lost": st.column_config.NumberColumn("Supply lost", format="percent"),
+            "replacement_multiple": st.column_config.NumberColumn("Replacement multiple", format="%.1f"),
+            "deal_offset_share": st.column_config.NumberColumn("Deal offsets", format="percent"),
+            "stockpile_exhausted_month": st.column_config.NumberColumn("Stocks run out (month)"),
+            "unmet_month_equivalents": st.column_config.NumberColumn("Unmet (months of use)", format="%.1f"),
+            "hhi_after": st.column_config.NumberColumn("HHI after", format="%.0f"),
+        },
+    )
+    st.caption(charts.source_line(ds, ids))
 with st.expander("Scenario sources and references"):
     for ref in sc.references:
         st.text(ref)
@@ -273,21 +282,27 @@ if pack_minerals:
 st.subheader("Save or load this scenario")
 c1, c2 = st.columns(2)
 c1.download_button("Download scenario (YAML)", data=yaml_text, file_name=f"{sc.id}.yaml", mime="application/x-yaml")
-up = c2.file_uploader("Load a scenario (YAML)", type=["yaml", "yml"], key="lab_upload", max_upload_size=1)
-if up is not None and st.session_state.get("lab_upload_seen") != up.file_id:
-    st.session_state["lab_upload_seen"] = up.file_id
+
+
+def _on_upload() -> None:
+    """Validate an uploaded scenario before the page runs, and switch to it when it is valid."""
+    up = st.session_state.get("lab_upload")
+    if up is None:
+        return
     try:
         loaded = load_scenario_text(up.getvalue(), where=up.name)
         unknown = [m for m in loaded.baseline.minerals if m not in set(ds.minerals["mineral"])]
         if unknown:
             raise ScenarioError(f"{up.name}: baseline.minerals: unknown mineral(s) {', '.join(unknown)}")
-        st.session_state["uploaded_scenario"] = loaded
-        st.session_state.pop("lab_upload_error", None)
-        st.session_state.pop("lab_loaded", None)
-        st.query_params.clear()
-        st.query_params["scenario"] = "uploaded"
-        st.rerun()
     except ScenarioError as exc:
         st.session_state["lab_upload_error"] = str(exc)
+        return
+    st.session_state["uploaded_scenario"] = loaded
+    st.session_state["lab_scenario"] = "uploaded"
+    st.session_state.pop("lab_upload_error", None)
+    st.session_state.pop("lab_loaded", None)
+
+
+c2.file_uploader("Load a scenario (YAML)", type=["yaml", "yml"], key="lab_upload", max_upload_size=1, on_change=_on_upload)
 if st.session_state.get("lab_upload_error"):
-    st.error(st.session_state["lab_upload_error"])
+    st.error(plain(st.session_state["lab_upload_error"]))

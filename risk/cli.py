@@ -216,7 +216,12 @@ def _cmd_scenario(a) -> int:
     if a.save:
         save_scenario(sc, a.save)
         print(f"saved {a.save}", file=sys.stderr)
-    results = run_scenario(load_dataset(a.data_dir), sc)
+    from .scenarios import ScenarioError
+
+    try:
+        results = run_scenario(load_dataset(a.data_dir), sc)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{a.scenario}: {exc}") from None
     if a.format == "json":
         print(json.dumps([r.to_dict(with_path=True) for r in results], indent=2, ensure_ascii=False))
     else:

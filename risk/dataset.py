@@ -199,7 +199,8 @@ def _load(path: Path, rel: str):
 def _files_signature(data_dir: Path) -> str:
     h = hashlib.sha256()
     for p in sorted([*data_dir.rglob("*.yaml"), *data_dir.rglob("*.csv")]):
-        if "raw" in p.relative_to(data_dir).parts or p.name.startswith("."):
+        parts = p.relative_to(data_dir).parts
+        if "raw" in parts or any(x.startswith(".") for x in parts):
             continue
         st = p.stat()
         h.update(f"{p.relative_to(data_dir)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
@@ -220,6 +221,9 @@ def load_dataset(data_dir: str | Path = DATA_DIR, *, strict: bool = True, use_ca
     by every file's size and modification time) so the second load skips parsing.
     """
     data_dir = Path(data_dir)
+    from .yamlio import recover_interrupted
+
+    recover_interrupted(data_dir, remove_junk=False)  # an import killed between two renames: put the old folder back
     sig = _files_signature(data_dir) if use_cache else None
     cache = _cache_path(data_dir) if use_cache else None
     if cache is not None and cache.exists():
@@ -258,6 +262,7 @@ def _load_uncached(data_dir: Path) -> Dataset:
 
     # sources
     sources: dict[str, Source] = {}
+    broken_sources: set[str] = set()
     sp = data_dir / "sources.yaml"
     doc, errs = _load(sp, rel(sp))
     problems += errs
@@ -265,11 +270,20 @@ def _load_uncached(data_dir: Path) -> Dataset:
     if doc is not None:
         model, errs = _validate(SourcesFile, doc, sp, rel(sp))
         problems += errs
-        if model is not None:
-            for s in model.sources:
-                if s.id in sources:
-                    problems.append(Problem(rel(sp), line_of(sp.read_text(), ("sources",)), s.id, "id", "duplicate source id"))
-                sources[s.id] = s
+        entries = list(model.sources) if model is not None else []
+        if model is None and isinstance(doc, dict) and isinstance(doc.get("sources"), list):
+            # keep the valid sources, and remember the ids of invalid ones, so that one bad
+            # entry is reported once instead of failing every figure that cites it
+            for item in doc["sources"]:
+                try:
+                    entries.append(Source.model_validate(item))
+                except ValidationError:
+                    if isinstance(item, dict) and isinstance(item.get("id"), str):
+                        broken_sources.add(item["id"])
+        for i, s in enumerate(entries):
+            if s.id in sources:
+                problems.append(Problem(rel(sp), line_of(sp.read_text(), ("sources", i, "id")), s.id, "id", "duplicate source id"))
+            sources[s.id] = s
 
     fig_rows: list[tuple] = []
     series_rows: list[tuple] = []
@@ -313,7 +327,7 @@ def _load_uncached(data_dir: Path) -> Dataset:
                         f"edition {m.edition!r} in the folder for {edition}",
                     )
                 )
-            if m.source not in sources:
+            if m.source not in sources and m.source not in broken_sources:
                 problems.append(
                     Problem(
                         r,

@@ -192,7 +192,7 @@ def _format_validation(exc: ValidationError, where: str) -> str:
             msg = "required field is missing"
         inp = err.get("input")
         shown = "" if isinstance(inp, (dict, list)) or inp is None else f" (got {str(inp)[:60]!r})"
-        parts.append(f"{loc}: {msg}{shown}")
+        parts.append(f"{loc}: {msg}{shown}" if loc else f"{msg}{shown}")
     return f"{where}: " + "; ".join(parts)
 
 
@@ -337,10 +337,9 @@ def _coerce(raw: Any, path: str, where: str):
         raise ScenarioError(f"{where}: {path}: value is too long")
     if path.endswith(("stage", "edition")):
         return text
-    try:
-        v = float(text)
-    except ValueError:
-        raise ScenarioError(f"{where}: {path}: {text[:40]!r} is not a number") from None
+    if not text.isascii() or not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?|[-+]?(nan|inf|infinity)", text, re.IGNORECASE):
+        raise ScenarioError(f"{where}: {path}: {text[:40]!r} is not a number")
+    v = float(text)
     if not math.isfinite(v):
         raise ScenarioError(f"{where}: {path}: must be a finite number")
     return int(v) if path in ("horizon_months", "baseline.year") and v == int(v) else v

@@ -224,32 +224,95 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def write_tree_atomically(root: str | os.PathLike, files: dict[str, str], *, clean: Iterable[str] = ()) -> None:
-    """Replace a set of files under ``root`` as one step as far as the file system allows.
+def _test_pause(point: str) -> None:
+    """Let the interrupted-import test kill the process at a known point (no effect otherwise)."""
+    if os.environ.get("RISK_TEST_PAUSE_AT") == point:
+        import time
 
-    All files are first written into a staging folder next to ``root``; only when every one
-    has been written are they moved into place, and files matching ``clean`` (relative paths
-    of folders whose old ``*.yaml`` files should go) that are not in the new set are removed.
-    A failure before the move leaves ``root`` untouched.
+        print(f"paused at {point}", flush=True)
+        time.sleep(float(os.environ.get("RISK_TEST_PAUSE_SECONDS", "30")))
+
+
+def recover_interrupted(root: str | os.PathLike, *, remove_junk: bool = True) -> list[str]:
+    """Undo what an import killed half-way left behind under ``root``.
+
+    A folder is replaced by renaming the old one to ``.NAME.old-*`` and the new one into place;
+    if the process died between the two renames, the old folder is put back. With
+    ``remove_junk``, leftover staging folders (``.NAME.new-*``) are removed too: imports do that
+    before they start; the loader does not, so it never touches a running import's staging.
+    Returns what was done.
     """
+    import shutil
+
+    root = Path(root)
+    done = []
+    if not root.is_dir():
+        return done
+    for old in sorted(root.rglob(".*.old-*")):
+        name = old.name[1:].split(".old-")[0]
+        target = old.parent / name
+        if not target.exists():
+            os.replace(old, target)
+            done.append(f"restored {target}")
+        elif remove_junk:
+            shutil.rmtree(old, ignore_errors=True)
+            done.append(f"removed {old}")
+    if not remove_junk:
+        return done
+    for junk in [*root.glob(".import-*"), *root.rglob(".*.new-*")]:
+        shutil.rmtree(junk, ignore_errors=True)
+        done.append(f"removed {junk}")
+    return done
+
+
+def write_tree_atomically(root: str | os.PathLike, files: dict[str, str], *, clean: Iterable[str] = ()) -> None:
+    """Write a set of files under ``root`` so that a failure or a kill leaves the old ones.
+
+    Folders listed in ``clean`` (for example ``usgs/mcs2026``) are replaced whole: the new folder
+    is written beside the old one, then swapped in with two renames; files not in ``clean``
+    folders are each written to a temporary name and renamed. Nothing under ``root`` changes
+    until every new file has been written.
+    """
+    import shutil
+
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".import-", dir=root))
+    recover_interrupted(root)
+    clean = [str(Path(c)) for c in clean]
+    staged: dict[str, Path] = {}
+    singles: dict[str, str] = {}
     try:
-        for rel, text in files.items():
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-        for rel in files:
-            dest = root / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / rel, dest)
-        keep = {str(Path(rel)) for rel in files}
         for folder in clean:
-            for old in (root / folder).glob("*.yaml"):
-                if str(old.relative_to(root)) not in keep:
-                    old.unlink()
+            dest = root / folder
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            staged[folder] = Path(tempfile.mkdtemp(prefix=f".{dest.name}.new-", dir=dest.parent))
+        for i, (rel, text) in enumerate(files.items()):
+            folder = next((c for c in clean if str(Path(rel).parent) == c), None)
+            if folder is None:
+                singles[rel] = text
+                continue
+            (staged[folder] / Path(rel).name).write_text(text, encoding="utf-8")
+            if i == len(files) // 2:
+                _test_pause("staging")
+        for folder, tmp in staged.items():
+            dest = root / folder
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; the data folder gets the usual mode
+            if dest.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old-", dir=dest.parent))
+                os.rmdir(old)
+                os.replace(dest, old)
+                _test_pause("swap")
+                os.replace(tmp, dest)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp, dest)
+        for rel, text in singles.items():
+            target = root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(target, text)
     finally:
-        import shutil
-
-        shutil.rmtree(staging, ignore_errors=True)
+        for tmp in staged.values():
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)

@@ -121,3 +121,15 @@ def test_data_page():
     assert 270000 in set(table["value"])
     at.selectbox[0].set_value("gallium").run()
     assert set(at.dataframe[0].value["unit"]) == {"kg"}
+
+
+def test_scenario_lab_sweep_and_table_on_demand():
+    at = open_page("pages/scenario_lab.py", scenario="china_ban_russia_deal", mineral="antimony")
+    n = len(chart_specs(at))
+    at.toggle(key="lab_show_sweep").set_value(True).run()
+    specs = chart_specs(at)
+    assert len(specs) == n + 1
+    assert specs[-1]["data"][0]["type"] == "heatmap"
+    at.toggle(key="lab_show_all").set_value(True).run()
+    table = at.dataframe[-1].value
+    assert len(table) == 6 and "Antimony" in set(table["mineral"])

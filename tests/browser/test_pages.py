@@ -186,3 +186,46 @@ def test_lab_downloads_pdf_chart_and_briefing_pdf(server, page, tmp_path):
     dl.value.save_as(path)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     assert int(next(x.split()[-1] for x in info.splitlines() if x.startswith("Pages:"))) >= 4
+
+
+XSS_PROBE = "() => [window.__xss, document.querySelectorAll('img[src=\"x\"]').length, [...document.querySelectorAll('a')].filter(a => a.href.startsWith('javascript:')).length]"
+
+
+def test_no_script_runs_from_user_text(server, page, tmp_path):
+    """Script tags and onerror handlers in an uploaded scenario's name, labels and link, and in an
+    uploaded CSV's country names, show as text and never run."""
+    from tests.conftest import ROOT
+
+    page.goto(f"{server}/scenario_lab?scenario=china_export_ban&mineral=gallium")
+    wait_for_app(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        str(ROOT / "tests/corpus/scenario/script_in_name.yaml")
+    )
+    page.wait_for_function("() => document.body.innerText.includes('<img src=x onerror=window.__xss=3>')", timeout=30_000)
+    wait_for_app(page)
+    assert "scenario=uploaded" in page.url
+    titles = " ".join(page.locator(".js-plotly-plot .gtitle").all_text_contents())
+    assert "<script>window.__xss=1</script>" in titles
+    assert (
+        "<img src=x onerror=window.__xss=3>[click](javascript:window.__xss=4): fraction"
+        in page.locator('[data-testid="stSidebar"]').inner_text()
+    )
+    wait_for_charts(page)
+    assert page.evaluate(XSS_PROBE) == [None, 0, 0]
+    # a link with markup in it
+    page.goto(f"{server}/scenario_lab?scenario=%3Cimg%20src%3Dx%20onerror%3Dwindow.__xss%3D6%3E&mineral=gallium")
+    wait_for_app(page)
+    page.get_by_text("unknown scenario").first.wait_for(timeout=30_000)
+    assert page.evaluate(XSS_PROBE) == [None, 0, 0]
+    page.goto(f"{server}/profile?mineral=%3Cimg%20src%3Dx%20onerror%3Dwindow.__xss%3D7%3E")
+    wait_for_app(page)
+    page.get_by_text("Unknown mineral").first.wait_for(timeout=30_000)
+    assert page.evaluate(XSS_PROBE) == [None, 0, 0]
+    # an uploaded CSV with a script in a country name
+    page.goto(f"{server}/data_sources")
+    wait_for_app(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(ROOT / "tests/corpus/csv/country_script.csv"))
+    page.get_by_text("This file was not loaded").wait_for(timeout=30_000)
+    assert "<script>alert(1)</script>" in page.locator('[data-testid="stAlert"]').filter(has_text="not loaded").inner_text()
+    assert page.evaluate(XSS_PROBE) == [None, 0, 0]
+    screenshot(page, "xss-probe")
