@@ -4,8 +4,8 @@ import re
 
 import streamlit as st
 
+from pages import exports_ui
 from pages.common import dataset, mineral_name, plain
-from risk import export
 from risk.scenarios import ScenarioError, describe_shocks, load_scenario, load_scenario_text, named_scenarios
 
 ds = dataset()
@@ -34,32 +34,9 @@ if not minerals:
     st.info("Pick at least one mineral.")
     st.stop()
 
-if export.chromium_path() is None:
-    st.warning(export.CHROMIUM_HELP)
-    st.stop()
-
 slug = re.sub(r"[^a-z0-9]+", "-", f"{sc.id}-{'-'.join(minerals)}-briefing".lower()).strip("-")[:100]
-
-
-def _make(fmt: str):
-    def make() -> bytes:
-        pack = export.build_pack(ds, sc, minerals)
-        return export.pack_bytes(pack, fmt)
-
-    return make
-
-
-c1, c2 = st.columns(2)
-c1.download_button(
-    "Download briefing (PPTX)",
-    data=_make("pptx"),
-    file_name=f"{slug}.pptx",
-    mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    key="brief_pptx",
-    on_click="ignore",
-    type="primary",
-)
-c2.download_button(
-    "Download briefing (PDF)", data=_make("pdf"), file_name=f"{slug}.pdf", mime="application/pdf", key="brief_pdf", on_click="ignore"
-)
+if not exports_ui.pack_buttons(
+    ds, sc, minerals, st.columns(2), key="brief", stem=slug, labels=("Download briefing (PPTX)", "Download briefing (PDF)"), primary=True
+):
+    st.stop()
 st.caption("Building a pack takes a few seconds: the charts are rendered by Chromium when you click.")

@@ -139,3 +139,18 @@ def _downloads(fig, meta: charts.ChartMeta, key: str) -> None:
     from pages import exports_ui
 
     exports_ui.chart_buttons(fig, meta, key, cols[2:5])
+
+
+def results_column_config() -> dict:
+    """Column labels and formats for tables of scenario results (lab and compare pages)."""
+    num = st.column_config.NumberColumn
+    return {
+        "us_shortfall": num("U.S. shortfall", format="percent"),
+        "us_shortfall_net": num("After offsets", format="percent"),
+        "accessible_supply_lost": num("Supply lost", format="percent"),
+        "replacement_multiple": num("Replacement multiple", format="%.1f"),
+        "deal_offset_share": num("Deal offsets", format="percent"),
+        "stockpile_exhausted_month": num("Stocks run out (month)"),
+        "unmet_month_equivalents": num("Unmet (months of use)", format="%.1f"),
+        "hhi_after": num("HHI after", format="%.0f"),
+    }

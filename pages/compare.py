@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from pages.common import build, dataset, mineral_name, names, render_chart
+from pages.common import build, dataset, mineral_name, names, render_chart, results_column_config
 from risk import charts
 from risk.scenarios import load_scenario, named_scenarios, run_scenario
 
@@ -75,14 +75,6 @@ st.dataframe(
     ],
     hide_index=True,
     width="stretch",
-    column_config={
-        "us_shortfall": st.column_config.NumberColumn("U.S. shortfall", format="percent"),
-        "us_shortfall_net": st.column_config.NumberColumn("After offsets", format="percent"),
-        "accessible_supply_lost": st.column_config.NumberColumn("Supply lost", format="percent"),
-        "deal_offset_share": st.column_config.NumberColumn("Deal offsets", format="percent"),
-        "replacement_multiple": st.column_config.NumberColumn("Replacement multiple", format="%.1f"),
-        "stockpile_exhausted_month": st.column_config.NumberColumn("Stocks run out (month)"),
-        "unmet_month_equivalents": st.column_config.NumberColumn("Unmet (months of use)", format="%.1f"),
-    },
+    column_config=results_column_config(),
 )
 st.caption(charts.source_line(ds, ids))

@@ -41,3 +41,35 @@ def chart_buttons(fig, meta, key: str, cols) -> None:
             help=f"{fmt.upper()} as shown, with title and source" + (" (2x resolution)" if fmt == "png" else ""),
             on_click="ignore",
         )
+
+
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+
+def pack_buttons(
+    ds, sc, minerals, cols, *, key: str, stem: str, labels=("Briefing (PPTX)", "Briefing (PDF)"), primary: bool = False
+) -> bool:
+    """PPTX and PDF download buttons for the briefing pack, built when clicked. False without Chromium."""
+    if _chromium() is None:
+        st.warning(export.CHROMIUM_HELP)
+        return False
+
+    def maker(fmt: str):
+        def make() -> bytes:
+            return export.pack_bytes(export.build_pack(ds, sc, minerals), fmt)
+
+        return make
+
+    cols[0].download_button(
+        labels[0],
+        data=maker("pptx"),
+        file_name=f"{stem}.pptx",
+        mime=PPTX_MIME,
+        key=f"{key}_pptx",
+        on_click="ignore",
+        type="primary" if primary else "secondary",
+    )
+    cols[1].download_button(
+        labels[1], data=maker("pdf"), file_name=f"{stem}.pdf", mime="application/pdf", key=f"{key}_pdf", on_click="ignore"
+    )
+    return True

@@ -1,10 +1,12 @@
 """Scenario lab: China export ban, Russia or Ukraine deal; sliders for every parameter; the URL holds the view."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from pages.common import build, dataset, mineral_name, pct, plain, render_chart
+from pages.common import build, dataset, mineral_name, pct, plain, render_chart, results_column_config
 from risk import charts, countries
 from risk.scenarios import (
     Scenario,
@@ -233,16 +235,7 @@ if show_all:
         ],
         hide_index=True,
         width="stretch",
-        column_config={
-            "us_shortfall": st.column_config.NumberColumn("U.S. shortfall", format="percent"),
-            "us_shortfall_net": st.column_config.NumberColumn("After offsets", format="percent"),
-            "accessible_supply_lost": st.column_config.NumberColumn("Supply lost", format="percent"),
-            "replacement_multiple": st.column_config.NumberColumn("Replacement multiple", format="%.1f"),
-            "deal_offset_share": st.column_config.NumberColumn("Deal offsets", format="percent"),
-            "stockpile_exhausted_month": st.column_config.NumberColumn("Stocks run out (month)"),
-            "unmet_month_equivalents": st.column_config.NumberColumn("Unmet (months of use)", format="%.1f"),
-            "hhi_after": st.column_config.NumberColumn("HHI after", format="%.0f"),
-        },
+        column_config=results_column_config(),
     )
     st.caption(charts.source_line(ds, ids))
 with st.expander("Scenario sources and references"):
@@ -252,31 +245,10 @@ with st.expander("Scenario sources and references"):
 st.subheader("Briefing pack for this scenario")
 pack_minerals = st.multiselect("Minerals in the pack", minerals, default=[mineral], format_func=mineral_name, key="lab_pack_minerals")
 if pack_minerals:
-    from risk import export
+    from pages import exports_ui
 
-    if export.chromium_path() is None:
-        st.warning(export.CHROMIUM_HELP)
-    else:
-
-        def _pack(fmt: str):
-            def make() -> bytes:
-                return export.pack_bytes(export.build_pack(ds, sc, pack_minerals), fmt)
-
-            return make
-
-        stem = f"{sc.id}-{'-'.join(pack_minerals)}-briefing".replace("_", "-")[:100]
-        b1, b2, _ = st.columns([1, 1, 3])
-        b1.download_button(
-            "Briefing (PPTX)",
-            data=_pack("pptx"),
-            file_name=f"{stem}.pptx",
-            key="lab_pack_pptx",
-            on_click="ignore",
-            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        )
-        b2.download_button(
-            "Briefing (PDF)", data=_pack("pdf"), file_name=f"{stem}.pdf", key="lab_pack_pdf", on_click="ignore", mime="application/pdf"
-        )
+    stem = re.sub(r"[^a-z0-9]+", "-", f"{sc.id}-{'-'.join(pack_minerals)}-briefing".lower()).strip("-")[:100]
+    if exports_ui.pack_buttons(ds, sc, pack_minerals, st.columns([1, 1, 3]), key="lab_pack", stem=stem):
         st.caption("Title slide with the scenario and date, one slide per chart with its finding, key figures, sources.")
 
 st.subheader("Save or load this scenario")

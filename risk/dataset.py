@@ -345,28 +345,10 @@ def _load_uncached(data_dir: Path) -> Dataset:
             info["editions"].append(edition)
             if m.notes:
                 info["notes"][edition] = m.notes
+            figs, srs = _figure_rows(m)
+            fig_rows += figs
+            series_rows += srs
             for si, s in enumerate(m.world):
-                sid = f"{edition}:{m.mineral}:{s.stage}:{s.product}"
-                series_rows.append((sid, edition, m.source, m.mineral, m.name, s.stage, s.product, s.detail, s.unit, s.basis, s.note))
-                for f in s.figures:
-                    fig_rows.append(
-                        (
-                            edition,
-                            m.source,
-                            m.mineral,
-                            s.stage,
-                            s.product,
-                            sid,
-                            f.country,
-                            f.year,
-                            f.value,
-                            s.unit,
-                            f.flag,
-                            f.raw,
-                            f.label,
-                            f.note,
-                        )
-                    )
                 _check_sums(m, si, s, path, r, problems, warnings)
             for s in m.us:
                 for f in s.figures:
@@ -401,27 +383,7 @@ def _load_uncached(data_dir: Path) -> Dataset:
                         )
                     )
 
-    figures = pd.DataFrame.from_records(
-        fig_rows,
-        columns=[
-            "edition",
-            "source",
-            "mineral",
-            "stage",
-            "product",
-            "series",
-            "country",
-            "year",
-            "value",
-            "unit",
-            "flag",
-            "raw",
-            "label",
-            "note",
-        ],
-    )
-    figures["value"] = figures["value"].astype("float64")
-    figures["year"] = figures["year"].astype("int64")
+    figures = _figures_frame(fig_rows)
     series = pd.DataFrame.from_records(
         series_rows, columns=["series", "edition", "source", "mineral", "name", "stage", "product", "detail", "unit", "basis", "note"]
     )
@@ -525,6 +487,59 @@ def _load_uncached(data_dir: Path) -> Dataset:
         warnings=warnings,
         files=nfiles,
     )
+
+
+FIGURE_COLUMNS = [
+    "edition",
+    "source",
+    "mineral",
+    "stage",
+    "product",
+    "series",
+    "country",
+    "year",
+    "value",
+    "unit",
+    "flag",
+    "raw",
+    "label",
+    "note",
+]
+
+
+def _figure_rows(m: MineralFile, source: str | None = None) -> tuple[list[tuple], list[tuple]]:
+    """Figure rows and series rows of one validated mineral file."""
+    figs, series = [], []
+    for s in m.world:
+        sid = f"{m.edition}:{m.mineral}:{s.stage}:{s.product}"
+        series.append((sid, m.edition, source or m.source, m.mineral, m.name, s.stage, s.product, s.detail, s.unit, s.basis, s.note))
+        for f in s.figures:
+            figs.append(
+                (
+                    m.edition,
+                    source or m.source,
+                    m.mineral,
+                    s.stage,
+                    s.product,
+                    sid,
+                    f.country,
+                    f.year,
+                    f.value,
+                    s.unit,
+                    f.flag,
+                    f.raw,
+                    f.label,
+                    f.note,
+                )
+            )
+    return figs, series
+
+
+def _figures_frame(rows: list[tuple]) -> pd.DataFrame:
+    df = pd.DataFrame.from_records(rows, columns=FIGURE_COLUMNS)
+    df["value"] = df["value"].astype("float64")
+    df["year"] = df["year"].astype("int64")
+    return df
 
 
 def _rounding_step(total: float) -> float:
@@ -650,46 +665,5 @@ def figures_from_docs(docs: dict[str, dict], source: str | None = None) -> pd.Da
     """The tidy figures frame for validated MineralFile documents (an upload, say)."""
     rows = []
     for doc in docs.values():
-        m = MineralFile.model_validate(doc)
-        for s in m.world:
-            sid = f"{m.edition}:{m.mineral}:{s.stage}:{s.product}"
-            for f in s.figures:
-                rows.append(
-                    (
-                        m.edition,
-                        source or m.source,
-                        m.mineral,
-                        s.stage,
-                        s.product,
-                        sid,
-                        f.country,
-                        f.year,
-                        f.value,
-                        s.unit,
-                        f.flag,
-                        f.raw,
-                        f.label,
-                        f.note,
-                    )
-                )
-    df = pd.DataFrame.from_records(
-        rows,
-        columns=[
-            "edition",
-            "source",
-            "mineral",
-            "stage",
-            "product",
-            "series",
-            "country",
-            "year",
-            "value",
-            "unit",
-            "flag",
-            "raw",
-            "label",
-            "note",
-        ],
-    )
-    df["value"] = df["value"].astype("float64")
-    return df
+        rows += _figure_rows(MineralFile.model_validate(doc), source)[0]
+    return _figures_frame(rows)

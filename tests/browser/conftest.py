@@ -93,15 +93,28 @@ def browser():
         b.close()
 
 
+#: Generous timeouts: CI machines are shared and a loaded 2-core machine can take tens of
+#: seconds to serve a page; a real failure still fails, only later.
+NAV_TIMEOUT_MS = 120_000
+ACTION_TIMEOUT_MS = 60_000
+
+
+def new_context(browser, **kw):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True, **kw)
+    ctx.set_default_navigation_timeout(NAV_TIMEOUT_MS)
+    ctx.set_default_timeout(ACTION_TIMEOUT_MS)
+    return ctx
+
+
 @pytest.fixture
 def page(browser):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    ctx = new_context(browser)
     pg = ctx.new_page()
     yield pg
     ctx.close()
 
 
-def wait_for_app(page, timeout=30_000):
+def wait_for_app(page, timeout=ACTION_TIMEOUT_MS):
     """Wait until Streamlit has finished running the script."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
     page.wait_for_function(

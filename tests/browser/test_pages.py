@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import screenshot, wait_for_app
+from tests.browser.conftest import new_context, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -67,7 +67,7 @@ def test_slider_with_keyboard_updates_headline_and_chart(server, page):
 
 def test_scenario_link_restores_view_in_fresh_browser(server, browser):
     url = f"{server}/scenario_lab?scenario=china_ban_russia_deal&mineral=antimony&shocks.3.change=1&shocks.5.months=6"
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx = new_context(browser)
     pg = ctx.new_page()
     try:
         pg.goto(url)
@@ -113,7 +113,7 @@ def test_deep_link_on_a_fresh_server(browser):
 
     port = free_port()
     proc = start_server(ROOT / "app.py", port)
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx = new_context(browser)
     try:
         pg = ctx.new_page()
         pg.goto(f"http://127.0.0.1:{port}/scenario_lab?scenario=china_export_ban&mineral=antimony&shocks.0.fraction=0.5")
