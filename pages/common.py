@@ -53,7 +53,9 @@ def claims_table() -> pd.DataFrame:
     return metrics_mod.check_claims(dataset())
 
 
+@st.cache_resource(show_spinner=False)
 def names() -> dict[str, str]:
+    """Mineral slug -> display name (built once; format_func calls it for every option)."""
     return dataset().minerals.set_index("mineral")["name"].to_dict()
 
 

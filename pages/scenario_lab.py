@@ -47,9 +47,15 @@ def _sweep(yaml_text: str, mineral: str, x: str, y: str, xs: tuple, ys: tuple):
     return sweep(ds, sc, mineral, {x: np.array(xs), y: np.array(ys)})
 
 
+@st.cache_resource(show_spinner=False)
+def named(name: str) -> Scenario:
+    """A bundled scenario, parsed once per process (read-only; changes go through with_values)."""
+    return load_scenario(name)
+
+
 def base_scenario(choice: str) -> Scenario:
     if choice == BASELINE:
-        sc = load_scenario("china_ban_russia_deal")
+        sc = named("china_ban_russia_deal")
         zeroed = {
             p.path: (p.min if p.path.endswith((".fraction", ".change", ".share", ".months", ".pass_through")) else p.value)
             for p in parameters(sc)
@@ -63,7 +69,7 @@ def base_scenario(choice: str) -> Scenario:
                 "description": "The baseline: every shock set to zero. Move a slider to build a scenario.",
             }
         )
-    return load_scenario(choice)
+    return named(choice)
 
 
 st.title("Scenario lab")
@@ -74,7 +80,7 @@ url_choice = qp.get("scenario", "china_export_ban")
 if url_choice not in choices:
     st.error(plain(f"The link names an unknown scenario ({url_choice[:60]!r}); showing the China export ban."))
     url_choice = "china_export_ban"
-labels = {n: load_scenario(n).name for n in NAMED} | {
+labels = {n: named(n).name for n in NAMED} | {
     BASELINE: "Baseline (no shocks)",
     "uploaded": f"Uploaded: {uploaded.name}" if uploaded else "",
 }

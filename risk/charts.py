@@ -134,39 +134,71 @@ def finish(fig: go.Figure, meta: ChartMeta, *, height: int = HEIGHT, legend: boo
     bottom = axis_room + 16 * len(foot_lines) + 14
     title_html = "<br>".join(f"<b>{_esc(x)}</b>" for x in title_lines)
     sub_html = "<br>".join(_esc(x) for x in sub_lines)
-    fig.update_layout(
-        template=TEMPLATE,
-        title=dict(
-            text=f"{title_html}<br><span style='font-size:14px;color:#555555'>{sub_html}</span>",
-            x=0.0,
-            xanchor="left",
-            xref="container",
-            y=1.0,
-            yref="container",
-            yanchor="top",
-            pad=dict(t=22, l=20),
-            font=dict(size=20),
-        ),
-        margin=dict(l=80, r=40, t=top, b=bottom, autoexpand=True),
-        height=height + top + bottom - 180,
-        showlegend=legend,
-        legend=dict(y=1.0, yanchor="bottom", x=0, xanchor="left"),
+    # The finishing layout is merged as plain data and the figure rebuilt once without
+    # re-validation: plotly's property-by-property validation of the template and title made
+    # this step a third of a slider move's server time.
+    d = fig.to_plotly_json()
+    layout = d.setdefault("layout", {})
+    _deep_merge(
+        layout,
+        {
+            "template": _template_json(),
+            "title": {
+                "text": f"{title_html}<br><span style='font-size:14px;color:#555555'>{sub_html}</span>",
+                "x": 0.0,
+                "xanchor": "left",
+                "xref": "container",
+                "y": 1.0,
+                "yref": "container",
+                "yanchor": "top",
+                "pad": {"t": 22, "l": 20},
+                "font": {"size": 20},
+            },
+            "margin": {"l": 80, "r": 40, "t": top, "b": bottom, "autoexpand": True},
+            "height": height + top + bottom - 180,
+            "showlegend": legend,
+            "legend": {"y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
+        },
     )
-    fig.update_xaxes(automargin=False)
-    fig.add_annotation(
-        text="<br>".join(_esc(x) for x in foot_lines),
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=0,
-        yshift=-(bottom - 8),
-        xanchor="left",
-        yanchor="bottom",
-        showarrow=False,
-        align="left",
-        font=dict(size=11, color="#555555"),
+    for key in [k for k in layout if k.startswith("xaxis")] or ["xaxis"]:
+        layout.setdefault(key, {})["automargin"] = False
+    layout.setdefault("annotations", []).append(
+        {
+            "text": "<br>".join(_esc(x) for x in foot_lines),
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0,
+            "y": 0,
+            "yshift": -(bottom - 8),
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "showarrow": False,
+            "align": "left",
+            "font": {"size": 11, "color": "#555555"},
+        }
     )
-    return fig
+    return go.Figure(d, _validate=False)
+
+
+def _deep_merge(base: dict, extra: dict) -> dict:
+    for k, v in extra.items():
+        if isinstance(v, dict) and isinstance(base.get(k), dict):
+            _deep_merge(base[k], v)
+        else:
+            base[k] = v
+    return base
+
+
+_TEMPLATE_JSON: dict | None = None
+
+
+def _template_json() -> dict:
+    global _TEMPLATE_JSON
+    if _TEMPLATE_JSON is None:
+        _TEMPLATE_JSON = TEMPLATE.to_plotly_json()
+    import copy
+
+    return copy.deepcopy(_TEMPLATE_JSON)
 
 
 def _esc(text: str) -> str:
