@@ -84,7 +84,12 @@ labels = {n: named(n).name for n in NAMED} | {
     BASELINE: "Baseline (no shocks)",
     "uploaded": f"Uploaded: {uploaded.name}" if uploaded else "",
 }
-choice = st.selectbox("Scenario", choices, index=choices.index(url_choice), format_func=labels.get, key="lab_scenario")
+# The scenario named in the URL wins when the URL changes (a link opened, back/forward);
+# otherwise the selectbox's own state does (a choice made, a scenario uploaded).
+if st.session_state.get("lab_scenario") not in choices or st.session_state.get("lab_url_applied") != url_choice:
+    st.session_state["lab_scenario"] = url_choice
+    st.session_state["lab_url_applied"] = url_choice
+choice = st.selectbox("Scenario", choices, format_func=labels.get, key="lab_scenario")
 base = uploaded if choice == "uploaded" and uploaded else base_scenario(choice)
 
 # URL parameters seed the sliders when a scenario is (re)opened from a link

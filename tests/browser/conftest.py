@@ -33,6 +33,9 @@ def free_port() -> int:
 
 def start_server(script: Path, port: int, cwd: Path = ROOT) -> subprocess.Popen:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
+    ARTIFACTS.mkdir(exist_ok=True)
+    log_path = ARTIFACTS / f"streamlit-{script.stem}-{port}.log"
+    log = log_path.open("wb")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -51,14 +54,15 @@ def start_server(script: Path, port: int, cwd: Path = ROOT) -> subprocess.Popen:
         ],
         cwd=cwd,
         env=env,
-        stdout=subprocess.PIPE,
+        # a file, never a pipe: nobody reads a pipe while the tests run, and a server that
+        # logs more than the pipe's 64 KB buffer would block on its next write and hang
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     deadline = time.time() + 60
     while time.time() < deadline:
         if proc.poll() is not None:
-            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-            raise RuntimeError(f"streamlit exited early:\n{out}")
+            raise RuntimeError(f"streamlit exited early:\n{log_path.read_text(errors='replace')[-4000:]}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
                 if r.status == 200:
