@@ -82,7 +82,6 @@ st.write(
 up = st.file_uploader("USGS MCS data-release CSV", type=["csv"], key="data_upload", max_upload_size=20)
 if up is not None:
     from risk.dataset import figures_from_docs
-    from risk.metrics import concentration
     from risk.usgs import ImportFailure, import_upload
 
     try:

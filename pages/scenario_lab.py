@@ -17,7 +17,6 @@ from risk.scenarios import (
     named_scenarios,
     parameters,
     run_mineral,
-    run_scenario,
     scenario_to_yaml,
     sweep,
     to_query_params,
@@ -33,12 +32,6 @@ BASELINE = "baseline"
 def _run_one(yaml_text: str, mineral: str):
     sc = load_scenario_text(yaml_text, where="scenario")
     return run_mineral(ds, sc, mineral)
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def _run(yaml_text: str):
-    sc = load_scenario_text(yaml_text, where="scenario")
-    return run_scenario(ds, sc)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -223,7 +216,7 @@ if show_sweep and xp and yp and r.computable:
     render_chart(fig, meta, "sweep")
 
 if show_all:
-    results = {x.mineral: x for x in _run(yaml_text)}
+    results = {m: _run_one(yaml_text, m) for m in minerals}  # the selected mineral comes from the cache
     table = pd.DataFrame([x.to_dict(with_path=False) for x in results.values()])
     table["mineral"] = table["mineral"].map(mineral_name)
     table["top_supplier_after"] = table["top_supplier_after"].map(lambda c: countries.name(c) if isinstance(c, str) else "—")

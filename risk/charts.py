@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -795,7 +795,3 @@ def compare_bars(table: pd.DataFrame, metric: str, metric_label: str, *, source:
     fig.update_layout(barmode="group")
     fig.update_yaxes(tickformat=".0%", title=metric_label, rangemode="tozero")
     return finish(fig, meta), meta
-
-
-def all_meta_sources(metas: Sequence[ChartMeta]) -> list[str]:
-    return list(dict.fromkeys(m.source for m in metas))

@@ -19,7 +19,6 @@ import hashlib
 import os
 import pickle
 import re
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -601,12 +600,6 @@ def validation_report(ds: Dataset) -> str:
         lines.append(f"Problems ({len(ds.problems)}):")
         lines += [f"  {p}" for p in ds.problems]
     return "\n".join(lines)
-
-
-def timed_load(data_dir: str | Path = DATA_DIR) -> tuple[Dataset, float]:
-    t = time.perf_counter()
-    ds = load_dataset(data_dir, use_cache=False, strict=False)
-    return ds, time.perf_counter() - t
 
 
 __all__ = ["EDITION_DIRS", "FIELDS", "Dataset", "DatasetError", "Problem", "load_dataset", "validation_report"]

@@ -588,6 +588,8 @@ def evaluate(
         change_share = np.where(A0 > 0, (A1 - A0) / A0, np.nan)
         replacement = np.where(R > 0, V / R, np.where(V > 0, np.inf, 0.0))
     return {
+        "supply_before": supply0,
+        "supply_after": supply1,
         "A0": A0,
         "A1": A1,
         "accessible_supply_lost": lost_share,
@@ -760,14 +762,8 @@ def run_mineral(ds, sc: Scenario, mineral: str) -> MineralResult:
     )
     if vals["us_shortfall"] is None:
         tp.loc[:, tp.columns != "month"] = np.nan
-    # supplier table before/after (accessible supply)
-    K = len(inp.countries)
-    a0 = np.ones(K)
-    for c, v in sc.baseline.access.items():
-        if c in inp.countries:
-            a0[inp.countries.index(c)] = v
-    vol_before = inp.q * a0
-    after = _after_volumes(inp, sc)
+    # supplier table before/after (accessible supply), from the engine's own volumes
+    vol_before, after = out["supply_before"][0], out["supply_after"][0]
     tot0, tot1 = vol_before.sum(), after.sum()
     supply = pd.DataFrame(
         {
@@ -781,30 +777,6 @@ def run_mineral(ds, sc: Scenario, mineral: str) -> MineralResult:
     )
     srcs = list(dict.fromkeys([*inp.sources, *sc.sources]))
     return MineralResult(mineral, name, inp.stage, inp.product, inp.year, inp.edition, inp.unit, computable, notes, vals, tp, supply, srcs)
-
-
-def _after_volumes(inp: MineralInputs, sc: Scenario) -> np.ndarray:
-    """Accessible volume by country after the shocks (the same rules as :func:`evaluate`)."""
-    q = inp.q.astype(float).copy()
-    a = np.ones(len(q))
-    idx = {c: i for i, c in enumerate(inp.countries)}
-    for c, v in sc.baseline.access.items():
-        if c in idx:
-            a[idx[c]] = v
-    for s in sc.shocks:
-        ms = getattr(s, "minerals", "all")
-        if ms != "all" and inp.mineral not in ms:
-            continue
-        k = idx.get(getattr(s, "country", ""), None)
-        if k is None:
-            continue
-        if s.type == "export_restriction":
-            a[k] *= 1 - s.fraction
-        elif s.type == "supply_change":
-            q[k] *= 1 + s.change
-        elif s.type == "access":
-            a[k] = s.value
-    return q * a
 
 
 def run_scenario(ds, sc: Scenario) -> list[MineralResult]:
