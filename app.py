@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from ui.deeplink import mark_navigation
+
 st.set_page_config(page_title="Critical minerals supply risk", page_icon="⛏️", layout="wide")
 
 pages = [
@@ -14,5 +16,6 @@ pages = [
     st.Page("pages/methodology.py", title="Methodology", icon=":material/functions:"),
 ]
 # URL paths are the file names (/profile, /scenario_lab ...) so that a deep link works even on a
-# server's very first request, before any session has called st.navigation (see pages/common.py).
+# server's very first request, before any session has called st.navigation (see ui/deeplink.py).
+mark_navigation()
 st.navigation(pages).run()

@@ -7,6 +7,9 @@ import streamlit as st
 from pages import exports_ui
 from pages.common import dataset, mineral_name, plain
 from risk.scenarios import ScenarioError, describe_shocks, load_scenario, load_scenario_text, named_scenarios
+from ui.deeplink import ensure_navigation
+
+ensure_navigation()
 
 ds = dataset()
 st.title("Briefing pack")

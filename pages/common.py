@@ -18,25 +18,6 @@ from risk.export import to_xlsx_bytes
 from risk.export_data import to_csv_bytes
 
 
-def _ensure_navigation() -> None:
-    """Make a deep link work on a server's very first request.
-
-    Streamlit starts in its old multipage mode when a folder named ``pages/`` sits next to the
-    entry point, until some session calls ``st.navigation``; a first request for /profile
-    then runs pages/profile.py on its own, without app.py's navigation
-    (streamlit/streamlit#9624). A page run that way switches the flag off and reruns, so app.py
-    handles the same URL.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
-_ensure_navigation()
-
-
 @st.cache_resource(show_spinner="Loading the bundled data…")
 def dataset() -> ds_mod.Dataset:
     """The validated bundled dataset, shared read-only by every session."""

@@ -6,6 +6,9 @@ import streamlit as st
 from pages.common import build, dataset, mineral_name, names, render_chart, results_column_config
 from risk import charts
 from risk.scenarios import load_scenario, named_scenarios, run_scenario
+from ui.deeplink import ensure_navigation
+
+ensure_navigation()
 
 ds = dataset()
 st.title("Compare scenarios")

@@ -6,6 +6,9 @@ from pages.common import caption_sources, dataset, plain
 from risk import countries
 from risk.dataset import EDITION_LABELS, validation_report
 from risk.export_data import to_csv_bytes
+from ui.deeplink import ensure_navigation
+
+ensure_navigation()
 
 ds = dataset()
 st.title("Data and sources")

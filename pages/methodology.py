@@ -4,6 +4,9 @@ import streamlit as st
 
 from pages.common import dataset
 from risk.dataset import validation_report
+from ui.deeplink import ensure_navigation
+
+ensure_navigation()
 
 ds = dataset()
 wgi_year = int(ds.wgi["year"].max()) if len(ds.wgi) else "n/a"

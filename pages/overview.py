@@ -5,6 +5,9 @@ import streamlit as st
 from pages.common import build, claims_table, dataset, metrics_all, mineral_name, names, nir_text, pct, render_chart
 from risk import charts, countries
 from risk.metrics import main_series
+from ui.deeplink import ensure_navigation
+
+ensure_navigation()
 
 ds = dataset()
 st.title("Critical minerals: concentration and U.S. dependency")

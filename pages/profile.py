@@ -5,6 +5,9 @@ import streamlit as st
 from pages.common import build, dataset, metrics_all, mineral_name, nir_text, pct, plain, render_chart
 from risk import charts, countries
 from risk.metrics import dependency_by_country, shares
+from ui.deeplink import ensure_navigation
+
+ensure_navigation()
 
 ds = dataset()
 with_world = sorted(ds.figures["mineral"].unique(), key=mineral_name)
@@ -55,18 +58,27 @@ if len(head):
 elif len(us):
     dep = dependency_by_country(ds.us, mineral)
     c3.metric("U.S. net import reliance", nir_text(dep["nir"].iloc[0], dep["nir_flag"].iloc[0]) if len(dep) else "n/a")
-    st.info(f"USGS publishes no world production table for {name} (withheld or not available); only U.S. data are shown.")
+    st.info(f"No world production for {name} in USGS MCS 2026 (withheld or not available); U.S. figures below.")
 st.caption(charts.source_line(ds, ["usgs_mcs2026", "wb_wgi_2023"]))
 
 EDITION_LABEL = {"mcs2026": "USGS MCS 2026", "mcs2025": "USGS MCS 2025", "iea2025": "IEA Critical Minerals Dataset 2025"}
 SOURCE = {"mcs2026": "usgs_mcs2026", "mcs2025": "usgs_mcs2025", "iea2025": "iea_cmd_2025"}
 
+# Series with at least one country figure; MCS 2025 only where MCS 2026 publishes no world table
+has_country = f[(f["country"] != "WLD") & f["value"].notna()]["series"].unique()
+series = f[["edition", "stage", "product", "series"]].drop_duplicates()
+current = series[series["edition"] != "mcs2025"]
+older_only = current.empty and not series.empty
+if older_only:
+    current = series
 if len(f):
     st.subheader("Where it is produced")
-    series = f[["edition", "stage", "product", "series"]].drop_duplicates()
-    series = series[series["edition"] != "mcs2025"]
-    labels = {r.series: f"{EDITION_LABEL[r.edition]}: {charts.stage_words(r.stage, r.product)}" for r in series.itertuples()}
-    order = sorted(labels, key=lambda s: (not s.startswith("mcs2026"), "reserves" in s, "capacity" in s, s))
+if len(current):
+    labels = {r.series: f"{EDITION_LABEL[r.edition]}: {charts.stage_words(r.stage, r.product)}" for r in current.itertuples()}
+    order = sorted(labels, key=lambda s: (s not in has_country, not s.startswith("mcs2026"), "reserves" in s, "capacity" in s, s))
+    no_country = [labels[x] for x in order if x not in has_country]
+    if no_country and len(no_country) < len(order):
+        st.info(f"No country figures for {name} in: {'; '.join(no_country)} (a world total or withheld entries only).")
     sid = st.radio("Series", order, format_func=labels.get, horizontal=True, key="pf_series")
     sf = f[f["series"] == sid]
     obs = sf[sf["flag"] != "projection"]
@@ -79,22 +91,40 @@ if len(f):
     kw = dict(
         mineral_name=name, stage=r0["stage"], product=r0["product"], year=int(year), unit=r0["unit"], edition_label=EDITION_LABEL[edition]
     )
+    named_values = sh[(sh["country"] != "WLD") & sh["share"].notna()]
+    if len(named_values):
+        fig, meta = build(charts.share_bar, [SOURCE[edition]], shares=sh, **kw)
+        render_chart(fig, meta, "bar")
+        fig, meta = build(charts.world_map, [SOURCE[edition]], shares=sh, **kw)
+        render_chart(fig, meta, "map")
+    else:
+        st.info(
+            f"{EDITION_LABEL[edition]} gives no country figures for {name} "
+            f"({charts.stage_words(r0['stage'], r0['product'])}, {int(year)}): only a world total or withheld entries, "
+            "so no shares or concentration can be computed."
+        )
     withheld = sy[sy["value"].isna() & (sy["country"] != "WLD")]
-    fig, meta = build(charts.share_bar, [SOURCE[edition]], shares=sh, **kw)
-    render_chart(fig, meta, "bar")
-    fig, meta = build(charts.world_map, [SOURCE[edition]], shares=sh, **kw)
-    render_chart(fig, meta, "map")
     if len(withheld):
         st.warning(
             "Withheld or not available: "
-            + ", ".join(f"{countries.name(c)} ({r or 'blank'})" for c, r in zip(withheld["country"], withheld["raw"], strict=True))
+            + ", ".join(
+                f"{countries.name(c)} ({r if isinstance(r, str) and r else fl.replace('_', ' ')})"
+                for c, r, fl in zip(withheld["country"], withheld["raw"], withheld["flag"], strict=True)
+            )
         )
     world = sy[sy["country"] == "WLD"]
     if len(world):
         w = world.iloc[0]
+        published = w["raw"] if isinstance(w["raw"], str) else format(w["value"], ",.0f")
+        flag = "" if w["flag"] == "none" else f" ({w['flag'].replace('_', ' ')})"
         st.caption(
-            f"Published world total: {w['raw'] if isinstance(w['raw'], str) else format(w['value'], ',.0f')} {r0['unit']} ({w['flag']}); shares are of the sum of country rows, "
-            f"{sh['value'].sum():,.0f} {r0['unit']}, 'Other countries' included. HHI leaves 'Other countries' out and is a lower bound."
+            f"Published world total: {published} {r0['unit']}{flag}."
+            + (
+                f" Shares are of the sum of country rows, {sh['value'].sum():,.0f} {r0['unit']}, 'Other countries' included. "
+                "HHI leaves 'Other countries' out and is a lower bound."
+                if len(named_values)
+                else ""
+            )
         )
 
     # revisions between editions (same year in both)

@@ -22,6 +22,9 @@ from risk.scenarios import (
     to_query_params,
     with_values,
 )
+from ui.deeplink import ensure_navigation
+
+ensure_navigation()
 
 ds = dataset()
 NAMED = list(named_scenarios())
@@ -124,10 +127,22 @@ except ScenarioError as exc:
     st.stop()
 
 minerals = sc.baseline.minerals
+# The scenario's own minerals first, then every other mineral in the data (which it leaves alone)
+others = sorted(set(ds.minerals["mineral"]) - set(minerals), key=mineral_name)
+mineral_options = [*minerals, *others]
 url_mineral = qp.get("mineral")
-mineral = st.selectbox(
-    "Mineral", minerals, index=minerals.index(url_mineral) if url_mineral in minerals else 0, format_func=mineral_name, key="lab_mineral"
-)
+if url_mineral is not None and url_mineral not in mineral_options:
+    st.warning(plain(f"Unknown mineral {url_mineral[:60]!r} in the link; showing {mineral_name(minerals[0])}."))
+if st.session_state.get("lab_mineral") not in mineral_options or st.session_state.get("lab_mineral_url") != url_mineral:
+    st.session_state["lab_mineral"] = url_mineral if url_mineral in mineral_options else minerals[0]
+    st.session_state["lab_mineral_url"] = url_mineral
+mineral = st.selectbox("Mineral", mineral_options, format_func=mineral_name, key="lab_mineral")
+st.session_state["lab_mineral_url"] = mineral
+if mineral not in minerals:
+    st.info(
+        f"{plain(sc.name)} does not name {mineral_name(mineral)}: none of its restrictions or deals apply to it, "
+        "only the shocks that cover every mineral (spare capacity, stocks, recycling, demand)."
+    )
 # the URL holds the view; an uploaded scenario lives only in this session, and its URL says so
 new_qp = to_query_params(sc, base) | {"scenario": choice, "mineral": mineral} if choice != "uploaded" else {"scenario": "uploaded"}
 if new_qp != qp:
@@ -247,7 +262,9 @@ with st.expander("Scenario sources and references"):
         st.text(ref)
 
 st.subheader("Briefing pack for this scenario")
-pack_minerals = st.multiselect("Minerals in the pack", minerals, default=[mineral], format_func=mineral_name, key="lab_pack_minerals")
+pack_minerals = st.multiselect(
+    "Minerals in the pack", mineral_options, default=[mineral], format_func=mineral_name, key="lab_pack_minerals"
+)
 if pack_minerals:
     from pages import exports_ui
 

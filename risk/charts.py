@@ -255,7 +255,7 @@ def share_bar(
     """Ranked horizontal bars of country shares for one series (top N; the rest as Other)."""
     s = shares[(shares["country"] != countries.WORLD) & shares["share"].notna()].copy()
     s["name"] = s["country"].map(countries.name)
-    named = s[s["country"].map(countries.is_country)].sort_values("share", ascending=False)
+    named = s[s["country"].map(countries.is_country).astype(bool)].sort_values("share", ascending=False)
     head = named.head(top_n)
     rest = s["share"].sum() - head["share"].sum()
     rows = head[["country", "name", "value", "share"]]

@@ -133,3 +133,46 @@ def test_scenario_lab_sweep_and_table_on_demand():
     at.toggle(key="lab_show_all").set_value(True).run()
     table = at.dataframe[-1].value
     assert len(table) == 6 and "Antimony" in set(table["mineral"])
+
+
+def _every_mineral():
+    from risk.dataset import load_dataset
+
+    ds = load_dataset()
+    return sorted(set(ds.figures["mineral"]) | set(ds.us["mineral"]) | set(ds.minerals["mineral"]))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("page", "key"), [("pages/profile.py", "pf_mineral"), ("pages/scenario_lab.py", "lab_mineral")])
+def test_every_mineral_opens_without_an_exception(page, key):
+    """Every mineral in the data, including those with sparse data (germanium: no MCS 2026 world
+    table; scandium, yttrium, slag: a world total only), on the Mineral profile and the Scenario
+    lab. One AppTest session moves through all of them, as an analyst flicking the selector."""
+    minerals = _every_mineral()
+    assert len(minerals) >= 100
+    at = open_page(page)
+    failures = {}
+    for m in minerals:
+        at.selectbox(key=key).set_value(m).run()
+        if at.exception:
+            failures[m] = at.exception[0].message
+            at = open_page(page)
+        elif at.error:
+            failures[m] = [e.value for e in at.error]
+    assert not failures, failures
+
+
+@pytest.mark.parametrize("mineral", ["germanium", "scandium", "yttrium", "iron_and_steel_slag"])
+def test_sparse_profiles_say_what_is_missing(mineral):
+    at = open_page("pages/profile.py", mineral=mineral)
+    text = " ".join(i.value for i in at.info)
+    assert "no world production" in text.lower() or "no country figures" in text.lower(), text
+    assert at.title[0].value.endswith("supply and U.S. exposure")
+
+
+def test_lab_unknown_mineral_in_link_is_named_and_any_mineral_opens():
+    at = open_page("pages/scenario_lab.py", scenario="china_export_ban", mineral="unobtainium")
+    assert any("unobtainium" in w.value for w in at.warning)
+    at = open_page("pages/scenario_lab.py", scenario="china_export_ban", mineral="copper")
+    assert at.selectbox(key="lab_mineral").value == "copper"
+    assert any("does not name Copper" in i.value for i in at.info)

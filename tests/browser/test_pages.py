@@ -229,3 +229,30 @@ def test_no_script_runs_from_user_text(server, page, tmp_path):
     assert "<script>alert(1)</script>" in page.locator('[data-testid="stAlert"]').filter(has_text="not loaded").inner_text()
     assert page.evaluate(XSS_PROBE) == [None, 0, 0]
     screenshot(page, "xss-probe")
+
+
+def test_sparse_profiles_by_deep_link_on_a_fresh_server_at_once(browser):
+    """The minerals with the sparsest data, opened by deep link as a fresh server's first
+    requests, several at once: no exception, no ImportError from a half-imported helper."""
+    from tests.browser.conftest import ROOT, free_port, start_server
+
+    minerals = ["germanium", "scandium", "yttrium", "iron_and_steel_slag"]
+    port = free_port()
+    proc = start_server(ROOT / "app.py", port)
+    ctx = new_context(browser)
+    try:
+        pages = [ctx.new_page() for _ in minerals]
+        for pg, m in zip(pages, minerals, strict=True):
+            pg.goto(f"http://127.0.0.1:{port}/profile?mineral={m}", wait_until="commit")
+        for pg, m in zip(pages, minerals, strict=True):
+            wait_for_app(pg)
+            pg.wait_for_selector("h1", timeout=60_000)
+            assert pg.locator('[data-testid="stException"]').count() == 0, m
+            assert "supply and U.S. exposure" in pg.locator("h1").first.inner_text(), m
+            nav = pg.locator('[data-testid="stSidebarNav"]').inner_text()
+            assert "Scenario lab" in nav, m
+        screenshot(pages[0], "profile-germanium")
+    finally:
+        ctx.close()
+        proc.terminate()
+        proc.wait(10)
