@@ -4,9 +4,9 @@ import re
 
 import streamlit as st
 
-from pages import exports_ui
-from pages.common import dataset, mineral_name, plain
 from risk.scenarios import ScenarioError, describe_shocks, load_scenario, load_scenario_text, named_scenarios
+from ui import exports as exports_ui
+from ui.common import dataset, mineral_name, plain
 from ui.deeplink import ensure_navigation
 
 ensure_navigation()

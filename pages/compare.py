@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from pages.common import build, dataset, mineral_name, names, render_chart, results_column_config
 from risk import charts
 from risk.scenarios import load_scenario, named_scenarios, run_scenario
+from ui.common import build, caption_sources, dataset, mineral_name, names, render_chart, results_column_config
 from ui.deeplink import ensure_navigation
 
 ensure_navigation()
@@ -57,8 +57,7 @@ label = {
     "us_shortfall": "U.S. shortfall before offsets",
     "accessible_supply_lost": "Accessible supply lost",
 }[metric]
-ids = list(dict.fromkeys(s for lst in table["sources"] for s in lst))
-fig, meta = build(charts.compare_bars, ids, table=table, metric=metric, metric_label=label, names=names())
+fig, meta = build(charts.compare_bars, table=table, metric=metric, metric_label=label, names=names())
 render_chart(fig, meta, "compare")
 
 view = table.assign(mineral=table["mineral"].map(mineral_name))
@@ -80,4 +79,4 @@ st.dataframe(
     width="stretch",
     column_config=results_column_config(),
 )
-st.caption(charts.source_line(ds, ids))
+caption_sources(table)

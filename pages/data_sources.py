@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from pages.common import caption_sources, dataset, plain
 from risk import countries
-from risk.dataset import EDITION_LABELS, validation_report
+from risk.dataset import validation_report
 from risk.export_data import to_csv_bytes
+from risk.vocab import EDITIONS, edition_label
+from ui.common import caption_sources, column_config, dataset, plain
 from ui.deeplink import ensure_navigation
 
 ensure_navigation()
@@ -34,15 +35,15 @@ mineral = col_m.selectbox(
     index=with_world.index("rare_earths") if "rare_earths" in with_world else 0,
     format_func=lambda m: minerals.get(m, m),
 )
-editions = [e for e in EDITION_LABELS if e in set(ds.figures.loc[ds.figures["mineral"] == mineral, "edition"])]
-edition = col_e.selectbox("Edition", editions, format_func=EDITION_LABELS.get)
+editions = [e for e in EDITIONS if e in set(ds.figures.loc[ds.figures["mineral"] == mineral, "edition"])]
+edition = col_e.selectbox("Edition", editions, format_func=edition_label)
 
 f = ds.figures[(ds.figures["mineral"] == mineral) & (ds.figures["edition"] == edition)].copy()
 f["country name"] = f["country"].map(countries.name)
 view = f[["stage", "product", "country", "country name", "year", "value", "unit", "flag", "raw", "note"]]
 number = st.column_config.NumberColumn(format="localized")
 st.dataframe(view.fillna({"raw": "", "note": ""}), hide_index=True, width="stretch", column_config={"value": number})
-caption_sources(f["source"].unique())
+caption_sources(f)
 st.download_button(
     "Download these figures (CSV)",
     data=lambda: to_csv_bytes(view, sources=[ds.sources[s] for s in f["source"].unique()]),
@@ -61,7 +62,7 @@ if len(us):
         width="stretch",
         column_config={"value": number},
     )
-    caption_sources(us["source"].unique())
+    caption_sources(us)
 
 st.subheader("Sources")
 for s in ds.sources.values():
@@ -104,9 +105,6 @@ if "uploaded_figures" in st.session_state:
         conc[["mineral", "stage", "product", "year", "unit", "top_country", "cr1", "hhi", "hhi_band", "reason"]].fillna({"reason": ""}),
         hide_index=True,
         width="stretch",
-        column_config={
-            "cr1": st.column_config.NumberColumn("Top share", format="percent"),
-            "hhi": st.column_config.NumberColumn("HHI", format="%.0f"),
-        },
+        column_config=column_config(["mineral", "stage", "product", "year", "unit", "top_country", "cr1", "hhi", "hhi_band", "reason"]),
     )
     st.caption("Uploaded by you in this session; figures keep the file's values and flags. Concentration per the Methodology page.")

@@ -2,14 +2,17 @@
 
 import streamlit as st
 
-from pages.common import dataset
 from risk.dataset import validation_report
+from risk.fields import glossary
+from risk.vocab import BAND_SETS, DEFAULT_BANDS
+from ui.common import dataset
 from ui.deeplink import ensure_navigation
 
 ensure_navigation()
 
 ds = dataset()
 wgi_year = int(ds.wgi["year"].max()) if len(ds.wgi) else "n/a"
+bands_text = "; ".join(BAND_SETS[k].describe() for k in [DEFAULT_BANDS, *(k for k in BAND_SETS if k != DEFAULT_BANDS)])
 st.title("Methodology")
 
 st.markdown(
@@ -21,9 +24,8 @@ sum of rows and the published total differ by more than that rounding, the valid
 
 - **Top-1 and top-3 share (CR1, CR3)** and the top country are taken over named countries.
 - **Herfindahl-Hirschman index (HHI)** $= \\sum_c (100 \\, s_c)^2$ over named countries, 0 to 10,000.
-  "Other countries" is left out, which makes the HHI a **lower bound**. Bands from the U.S. DOJ/FTC
-  Horizontal Merger Guidelines (2010): under 1,500 unconcentrated, 1,500 to 2,500 moderately
-  concentrated, over 2,500 highly concentrated.
+  "Other countries" is left out, which makes the HHI a **lower bound**. Bands (the default first, the
+  other selectable on the Overview and with `--bands 2010`): {bands_text}.
 - **Governance-weighted HHI** (EU critical raw materials method): $\\text{{HHI}}_{{WGI}} = \\sum_c s_c^2 \\, W_c$
   with $W_c = 5 - 2 \\times$ the mean of the six World Bank WGI estimates, so 0 is the best governance
   and 10 the worst; the result lies between 0 and 10. WGI year used: **{wgi_year}** (2023 update). New
@@ -83,5 +85,9 @@ Critical-minerals supply-risk dashboard, version 0.1 (2026), with data from USGS
 Minerals Dataset (May 2025, CC BY 4.0) and World Bank WGI (2023, CC BY 4.0). Cite the underlying sources for every figure.
 """
 )
+st.subheader("Glossary")
+st.caption("Every column the pages, exports and the command line show, from one table of field metadata (risk/fields.py).")
+st.dataframe(glossary(), hide_index=True, width="stretch")
+
 st.subheader("Validation report")
 st.code(validation_report(ds), language=None)

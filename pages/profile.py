@@ -2,9 +2,19 @@
 
 import streamlit as st
 
-from pages.common import build, dataset, metrics_all, mineral_name, nir_text, pct, plain, render_chart
 from risk import charts, countries
 from risk.metrics import dependency_by_country, shares
+from risk.vocab import (
+    CURRENT_EDITION,
+    NON_PRODUCTION_STAGES,
+    PREVIOUS_EDITION,
+    edition_label,
+    flag_words,
+    fmt_value,
+    product_words,
+    stage_words,
+)
+from ui.common import build, caption_sources, column_config, dataset, metrics_all, mineral_name, nir_text, pct, plain, render_chart
 from ui.deeplink import ensure_navigation
 
 ensure_navigation()
@@ -28,14 +38,14 @@ m = metrics_all()
 m = m[m["mineral"] == mineral]
 
 # Headline numbers (latest MCS 2026 main stage)
-head = m[(m["edition"] == "mcs2026") & ~m["stage"].isin(["reserves", "capacity"]) & (m["product"] == "")].sort_values("year")
+head = m[(m["edition"] == CURRENT_EDITION) & ~m["stage"].isin(NON_PRODUCTION_STAGES) & (m["product"] == "")].sort_values("year")
 c1, c2, c3, c4 = st.columns(4)
 if len(head):
     h = head.iloc[-1]
     c1.metric(
         f"Top producer ({int(h['year'])})",
         countries.name(h["top_country"]) if isinstance(h["top_country"], str) else "n/a",
-        pct(h["cr1"]) + " of world" if h["cr1"] == h["cr1"] else None,
+        f"{pct(h['cr1'])} of world {stage_words(h['stage'])}" if h["cr1"] == h["cr1"] else None,
         delta_color="off",
         delta_arrow="off",
     )
@@ -47,10 +57,9 @@ if len(head):
         delta_arrow="off",
     )
     c3.metric("U.S. net import reliance", nir_text(h["nir"], h["nir_flag"]))
-    dep = h["single_supplier_dependency"]
     c4.metric(
         "Dependency on top import source",
-        pct(dep) if dep == dep else "n/a",
+        fmt_value(h["single_supplier_dependency"], h["dependency_flag"], percent=True),
         countries.name(h["top_import_country"]) if isinstance(h["top_import_country"], str) else None,
         delta_color="off",
         delta_arrow="off",
@@ -59,23 +68,27 @@ elif len(us):
     dep = dependency_by_country(ds.us, mineral)
     c3.metric("U.S. net import reliance", nir_text(dep["nir"].iloc[0], dep["nir_flag"].iloc[0]) if len(dep) else "n/a")
     st.info(f"No world production for {name} in USGS MCS 2026 (withheld or not available); U.S. figures below.")
-st.caption(charts.source_line(ds, ["usgs_mcs2026", "wb_wgi_2023"]))
-
-EDITION_LABEL = {"mcs2026": "USGS MCS 2026", "mcs2025": "USGS MCS 2025", "iea2025": "IEA Critical Minerals Dataset 2025"}
-SOURCE = {"mcs2026": "usgs_mcs2026", "mcs2025": "usgs_mcs2025", "iea2025": "iea_cmd_2025"}
+if len(head):
+    denominator = f"Shares are of the sum of country rows ({h['total']:,.0f} {h['unit']}, 'Other countries' included)"
+    if h["world_total"] == h["world_total"] and abs(h["world_total"] - h["total"]) > 0.5:
+        denominator += f"; USGS publishes a rounded world total of {fmt_value(h['world_total'], h['world_total_flag'], unit=h['unit'])}"
+    st.caption(denominator + ".")
+    caption_sources(head.tail(1))
+else:
+    caption_sources(us)
 
 # Series with at least one country figure; MCS 2025 only where MCS 2026 publishes no world table
 has_country = f[(f["country"] != "WLD") & f["value"].notna()]["series"].unique()
 series = f[["edition", "stage", "product", "series"]].drop_duplicates()
-current = series[series["edition"] != "mcs2025"]
+current = series[series["edition"] != PREVIOUS_EDITION]
 older_only = current.empty and not series.empty
 if older_only:
     current = series
 if len(f):
     st.subheader("Where it is produced")
 if len(current):
-    labels = {r.series: f"{EDITION_LABEL[r.edition]}: {charts.stage_words(r.stage, r.product)}" for r in current.itertuples()}
-    order = sorted(labels, key=lambda s: (s not in has_country, not s.startswith("mcs2026"), "reserves" in s, "capacity" in s, s))
+    labels = {r.series: f"{edition_label(r.edition)}: {stage_words(r.stage, r.product)}" for r in current.itertuples()}
+    order = sorted(labels, key=lambda s: (s not in has_country, not s.startswith(CURRENT_EDITION), "reserves" in s, "capacity" in s, s))
     no_country = [labels[x] for x in order if x not in has_country]
     if no_country and len(no_country) < len(order):
         st.info(f"No country figures for {name} in: {'; '.join(no_country)} (a world total or withheld entries only).")
@@ -89,18 +102,18 @@ if len(current):
     sh = shares(sy)
     edition = r0["edition"]
     kw = dict(
-        mineral_name=name, stage=r0["stage"], product=r0["product"], year=int(year), unit=r0["unit"], edition_label=EDITION_LABEL[edition]
+        mineral_name=name, stage=r0["stage"], product=r0["product"], year=int(year), unit=r0["unit"], edition_label=edition_label(edition)
     )
     named_values = sh[(sh["country"] != "WLD") & sh["share"].notna()]
     if len(named_values):
-        fig, meta = build(charts.share_bar, [SOURCE[edition]], shares=sh, **kw)
+        fig, meta = build(charts.share_bar, shares=sh, **kw)
         render_chart(fig, meta, "bar")
-        fig, meta = build(charts.world_map, [SOURCE[edition]], shares=sh, **kw)
+        fig, meta = build(charts.world_map, shares=sh, **kw)
         render_chart(fig, meta, "map")
     else:
         st.info(
-            f"{EDITION_LABEL[edition]} gives no country figures for {name} "
-            f"({charts.stage_words(r0['stage'], r0['product'])}, {int(year)}): only a world total or withheld entries, "
+            f"{edition_label(edition)} gives no country figures for {name} "
+            f"({stage_words(r0['stage'], r0['product'])}, {int(year)}): only a world total or withheld entries, "
             "so no shares or concentration can be computed."
         )
     withheld = sy[sy["value"].isna() & (sy["country"] != "WLD")]
@@ -108,7 +121,7 @@ if len(current):
         st.warning(
             "Withheld or not available: "
             + ", ".join(
-                f"{countries.name(c)} ({r if isinstance(r, str) and r else fl.replace('_', ' ')})"
+                f"{countries.name(c)} ({r if isinstance(r, str) and r else flag_words(fl)})"
                 for c, r, fl in zip(withheld["country"], withheld["raw"], withheld["flag"], strict=True)
             )
         )
@@ -116,7 +129,7 @@ if len(current):
     if len(world):
         w = world.iloc[0]
         published = w["raw"] if isinstance(w["raw"], str) else format(w["value"], ",.0f")
-        flag = "" if w["flag"] == "none" else f" ({w['flag'].replace('_', ' ')})"
+        flag = f" ({flag_words(w['flag'])})" if flag_words(w["flag"]) else ""
         st.caption(
             f"Published world total: {published} {r0['unit']}{flag}."
             + (
@@ -128,15 +141,14 @@ if len(current):
         )
 
     # revisions between editions (same year in both)
-    f25 = f[(f["edition"] == "mcs2025") & (f["stage"] == r0["stage"]) & (f["product"] == r0["product"])]
-    f26 = f[(f["edition"] == "mcs2026") & (f["stage"] == r0["stage"]) & (f["product"] == r0["product"])]
+    f25 = f[(f["edition"] == PREVIOUS_EDITION) & (f["stage"] == r0["stage"]) & (f["product"] == r0["product"])]
+    f26 = f[(f["edition"] == CURRENT_EDITION) & (f["stage"] == r0["stage"]) & (f["product"] == r0["product"])]
     common = sorted(set(f25["year"]) & set(f26["year"]))
-    if edition == "mcs2026" and common:
+    if edition == CURRENT_EDITION and common:
         st.subheader("What changed between MCS 2025 and MCS 2026")
         y = common[-1]
         fig, meta = build(
             charts.edition_revisions,
-            ["usgs_mcs2025", "usgs_mcs2026"],
             old=f25[f25["year"] == y],
             new=f26[f26["year"] == y],
             mineral_name=name,
@@ -149,22 +161,23 @@ if len(current):
 if len(us):
     st.subheader("U.S. import sources and net import reliance")
     if (us["measure"] == "import_sources").any():
-        fig, meta = build(charts.import_sources_bar, us["source"].unique(), us=us, mineral_name=name)
+        fig, meta = build(charts.import_sources_bar, us=us, mineral_name=name)
         render_chart(fig, meta, "imports")
     if (us["measure"] == "net_import_reliance").any():
-        fig, meta = build(charts.nir_trend, us["source"].unique(), us=us, mineral_name=name)
+        fig, meta = build(charts.nir_trend, us=us, mineral_name=name)
         render_chart(fig, meta, "nir")
     dep = dependency_by_country(ds.us, mineral)
     if len(dep):
         st.dataframe(
-            dep.assign(country=dep["country"].map(countries.name))[["country", "import_share", "nir", "dependency"]],
+            dep.assign(
+                country=dep["country"].map(countries.name),
+                nir=[nir_text(v, fl) for v, fl in zip(dep["nir"], dep["nir_flag"], strict=True)],
+                dependency=[fmt_value(v, fl, percent=True) for v, fl in zip(dep["dependency"], dep["dependency_flag"], strict=True)],
+            )[["country", "import_share", "nir", "dependency"]],
             hide_index=True,
-            column_config={
-                "import_share": st.column_config.NumberColumn("Share of U.S. imports", format="percent"),
-                "nir": st.column_config.NumberColumn("Net import reliance", format="percent"),
-                "dependency": st.column_config.NumberColumn("Dependency (reliance x share)", format="percent"),
-            },
+            column_config=column_config(["country", "import_share", "nir", "dependency"]),
         )
+        caption_sources(dep)
 
 st.subheader("Sources, notes and flags")
 notes = ds.minerals.set_index("mineral").get("notes", {}).get(mineral) if mineral in set(ds.minerals["mineral"]) else None
@@ -174,10 +187,15 @@ flagged = f[(f["flag"] != "none") | f["note"].notna()][
     ["edition", "stage", "product", "country", "year", "value", "unit", "flag", "raw", "note"]
 ]
 st.dataframe(
-    flagged.fillna({"raw": "", "note": ""}),
+    flagged.assign(
+        edition=flagged["edition"].map(edition_label),
+        stage=flagged["stage"].map(stage_words),
+        product=flagged["product"].map(product_words),
+        flag=flagged["flag"].map(flag_words),
+    ).fillna({"raw": "", "note": ""}),
     hide_index=True,
     width="stretch",
-    column_config={"value": st.column_config.NumberColumn(format="localized")},
+    column_config=column_config(flagged.columns) | {"value": st.column_config.NumberColumn("Value", format="localized")},
 )
 for sid in dict.fromkeys([*f["source"], *us["source"]]):
     s = ds.sources[sid]

@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from pages.common import build, dataset, mineral_name, pct, plain, render_chart, results_column_config
 from risk import charts, countries
 from risk.scenarios import (
     Scenario,
@@ -22,6 +21,7 @@ from risk.scenarios import (
     to_query_params,
     with_values,
 )
+from ui.common import build, caption_sources, dataset, mineral_name, pct, plain, render_chart, results_column_config
 from ui.deeplink import ensure_navigation
 
 ensure_navigation()
@@ -189,16 +189,15 @@ row2[2].metric(
     "no deal" if v["deal_offset_share"] is None else pct(v["deal_offset_share"]) + " of the loss",
     help="Share of the lost supply the deal's volume replaces",
 )
-ids = r.sources
 
 if v["us_shortfall"] is not None:
-    fig, meta = build(charts.waterfall, ids, result=r, sc=sc)
+    fig, meta = build(charts.waterfall, result=r, sc=sc)
     render_chart(fig, meta, "waterfall")
 if r.computable or v["accessible_supply_lost"] is not None:
-    fig, meta = build(charts.supplier_shares, ids, result=r, sc=sc)
+    fig, meta = build(charts.supplier_shares, result=r, sc=sc)
     render_chart(fig, meta, "suppliers")
 if v["us_shortfall"] is not None:
-    fig, meta = build(charts.time_path, ids, result=r, sc=sc)
+    fig, meta = build(charts.time_path, result=r, sc=sc)
     render_chart(fig, meta, "timepath")
 
 # Sweep: the first restriction's fraction against the deal's expansion (or spare capacity)
@@ -218,7 +217,6 @@ if show_sweep and xp and yp and r.computable:
     df = _sweep(yaml_text, mineral, xp, yp, xs, ys)
     fig, meta = build(
         charts.sweep_heatmap,
-        ids,
         df=df,
         x=xp,
         y=yp,
@@ -256,7 +254,7 @@ if show_all:
         width="stretch",
         column_config=results_column_config(),
     )
-    st.caption(charts.source_line(ds, ids))
+    caption_sources(table)
 with st.expander("Scenario sources and references"):
     for ref in sc.references:
         st.text(ref)
@@ -266,7 +264,7 @@ pack_minerals = st.multiselect(
     "Minerals in the pack", mineral_options, default=[mineral], format_func=mineral_name, key="lab_pack_minerals"
 )
 if pack_minerals:
-    from pages import exports_ui
+    from ui import exports as exports_ui
 
     stem = re.sub(r"[^a-z0-9]+", "-", f"{sc.id}-{'-'.join(pack_minerals)}-briefing".lower()).strip("-")[:100]
     if exports_ui.pack_buttons(ds, sc, pack_minerals, st.columns([1, 1, 3]), key="lab_pack", stem=stem):

@@ -10,8 +10,7 @@ The same template is used on screen (``st.plotly_chart(theme=None)``) and in exp
 from __future__ import annotations
 
 import hashlib
-import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import countries
+from .vocab import band_set, fmt_pct, hhi_bands, stage_words
 
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 WIDTH, HEIGHT = 1000, 560  # export size in CSS pixels (PNG at scale 2: 2000 x 1120)
@@ -45,15 +45,6 @@ FIXED = {
 }
 # Paul Tol's muted palette for every other country (assigned by a stable hash of the code).
 OTHERS = ["#CC6677", "#332288", "#DDCC77", "#117733", "#88CCEE", "#882255", "#44AA99", "#999933", "#AA4499", "#6699CC"]
-SERIES_COLOURS = {
-    "before": "#999999",
-    "after": "#0072B2",
-    "gap": "#D55E00",
-    "stock": "#009E73",
-    "deal": "#CC79A7",
-    "spare": "#56B4E9",
-    "recycling": "#E69F00",
-}
 
 
 def country_colour(code: str) -> str:
@@ -90,23 +81,47 @@ class ChartMeta:
     source_ids: list[str] = field(default_factory=list)
 
 
-def source_line(ds, source_ids: Iterable[str]) -> str:
+def _registry(sources) -> Mapping:
+    """The Source records by id: a dataset (``ds.sources``) or the mapping itself."""
+    return getattr(sources, "sources", sources) or {}
+
+
+def source_ids_of(*items) -> list[str]:
+    """Source ids, in order of first appearance, from frames (their ``source`` or ``sources``
+    column; ``sources`` may hold lists or ``;``-joined ids), lists of ids, or single ids."""
+    out: list[str] = []
+    for item in items:
+        if item is None:
+            continue
+        if isinstance(item, pd.DataFrame):
+            for col in ("source", "sources"):
+                if col in item.columns:
+                    for v in item[col].dropna():
+                        out += list(v) if isinstance(v, (list, tuple)) else str(v).split(";")
+        elif isinstance(item, str):
+            out.append(item)
+        else:
+            out += [str(v) for v in item]
+    return list(dict.fromkeys(i.strip() for i in out if i and i.strip()))
+
+
+def source_line(sources, source_ids: Iterable[str]) -> str:
+    """``Source: USGS Mineral Commodity Summaries 2026 (doi:...); ...`` from each source's short name."""
+    reg = _registry(sources)
     parts = []
     for sid in dict.fromkeys(s for s in source_ids if s):
-        s = ds.sources.get(sid)
+        s = reg.get(sid)
         if s is None:
             continue
-        ref = f"doi:{s.doi}" if s.doi else s.url.replace("https://", "")
-        short = {
-            "usgs_mcs2026": "USGS Mineral Commodity Summaries 2026",
-            "usgs_mcs2025": "USGS Mineral Commodity Summaries 2025",
-            "iea_cmd_2025": "IEA Critical Minerals Dataset (May 2025), CC BY 4.0",
-            "wb_wgi_2023": "World Bank WGI 2023, CC BY 4.0",
-            "usgs_critical_2022": "USGS 2022 critical minerals list",
-            "article_trump_putin": "press article (S. Cherian, 2025)",
-        }.get(sid, s.title)
-        parts.append(f"{short} ({ref})" if sid.startswith(("usgs_mcs", "iea")) else short)
+        ref = f"doi:{s.doi}" if s.doi else None
+        parts.append(f"{s.short} ({ref})" if ref else s.short)
     return "Source: " + "; ".join(parts) if parts else ""
+
+
+def provenance(sources, *items) -> dict:
+    """``source`` and ``source_ids`` for a ChartMeta, read from the data the chart plots."""
+    ids = source_ids_of(*items)
+    return {"source": source_line(sources, ids), "source_ids": [i for i in ids if i in _registry(sources)]}
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -207,25 +222,7 @@ def _esc(text: str) -> str:
 
 
 def pct(x: float | None, digits: int = 0) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    return f"{100 * x:.{digits}f}%"
-
-
-def stage_words(stage: str, product: str = "") -> str:
-    words = {
-        "mine": "mine production",
-        "refinery": "refinery production",
-        "primary": "primary production",
-        "smelter": "smelter production",
-        "plant": "plant production",
-        "production": "production",
-        "reserves": "reserves",
-        "capacity": "capacity",
-    }.get(stage, stage)
-    if product:
-        words = f"{words} ({product.replace('_', ' ')})"
-    return words
+    return fmt_pct(x, digits)
 
 
 def slugify(*parts) -> str:
@@ -248,7 +245,7 @@ def share_bar(
     year: int,
     unit: str,
     edition_label: str,
-    source: str,
+    sources,
     top_n: int = 10,
     slug_parts=(),
 ) -> tuple[go.Figure, ChartMeta]:
@@ -272,7 +269,7 @@ def share_bar(
     meta = ChartMeta(
         title=title,
         subtitle=f"{mineral_name}, {stage_words(stage, product)}, {year}, share of the sum of country rows ({unit}); {edition_label}",
-        source=source,
+        **provenance(sources, shares),
         slug=slugify(*slug_parts) if slug_parts else slugify(mineral_name, stage, product, "shares", year),
         data=rows.rename(columns={"value": f"value_{unit}"}),
     )
@@ -296,7 +293,7 @@ def share_bar(
 
 
 def world_map(
-    shares: pd.DataFrame, *, mineral_name: str, stage: str, product: str, year: int, unit: str, edition_label: str, source: str
+    shares: pd.DataFrame, *, mineral_name: str, stage: str, product: str, year: int, unit: str, edition_label: str, sources
 ) -> tuple[go.Figure, ChartMeta]:
     s = shares[shares["country"].map(countries.is_country) & shares["share"].notna()].copy()
     s["name"] = s["country"].map(countries.name)
@@ -309,7 +306,7 @@ def world_map(
     meta = ChartMeta(
         title=title,
         subtitle=f"{mineral_name}, {stage_words(stage, product)}, {year}, share of world total ({unit}); {edition_label}. Grey: not listed separately",
-        source=source,
+        **provenance(sources, shares),
         slug=slugify(mineral_name, stage, product, "map", year),
         data=s[["country", "name", "value", "share"]],
     )
@@ -340,20 +337,22 @@ def world_map(
     return finish(fig, meta, legend=False), meta
 
 
-def criticality_scatter(m: pd.DataFrame, *, names: dict, year: int, source: str, stage_label: str) -> tuple[go.Figure, ChartMeta]:
+def criticality_scatter(m: pd.DataFrame, *, names: dict, year: int, sources, stage_label: str, bands=None) -> tuple[go.Figure, ChartMeta]:
     """Concentration (HHI) against U.S. import reliance, bubbles sized by single-supplier dependency."""
     d = m.dropna(subset=["hhi", "nir"]).copy()
     d["name"] = d["mineral"].map(lambda k: names.get(k, k))
     d["dep"] = d["single_supplier_dependency"].fillna(0)
-    hot = d[(d["hhi"] > 2500) & (d["nir"] >= 0.5)]
+    b = band_set(bands)
+    hot = d[(hhi_bands(d["hhi"], b) == "highly concentrated") & (d["nir"] >= 0.5)]
     title = f"{len(hot)} minerals are both highly concentrated and at least half imported by the United States"
     meta = ChartMeta(
         title=title,
         subtitle=f"Concentration of world {stage_label} (HHI, named countries) against U.S. net import reliance, {year}; bubble size: dependency on the top import source",
-        source=source,
+        **provenance(sources, m),
         slug=slugify("criticality", year),
         notes=[
-            "HHI leaves out 'Other countries', so it is a lower bound. Bands: DOJ/FTC (1,500 and 2,500). '>' reliance values are plotted at their bound."
+            f"HHI leaves out 'Other countries', so it is a lower bound. Bands: {b.name} (over {b.upper:,.0f} highly concentrated). "
+            "'≥' reliance values are plotted at their bound."
         ],
         data=d[
             [
@@ -373,8 +372,8 @@ def criticality_scatter(m: pd.DataFrame, *, names: dict, year: int, source: str,
     )
     size = 10 + 40 * np.sqrt(d["dep"].clip(0, 1))
     fig = go.Figure()
-    fig.add_shape(type="rect", x0=2500, x1=10000, y0=0.5, y1=1.05, fillcolor="#FBE3D6", line_width=0, layer="below")
-    for xline in (1500, 2500):
+    fig.add_shape(type="rect", x0=b.upper, x1=10000, y0=0.5, y1=1.05, fillcolor="#FBE3D6", line_width=0, layer="below")
+    for xline in (b.lower, b.upper):
         fig.add_vline(x=xline, line_dash="dot", line_color="#999999")
     fig.add_trace(
         go.Scatter(
@@ -406,7 +405,7 @@ def criticality_scatter(m: pd.DataFrame, *, names: dict, year: int, source: str,
     return finish(fig, meta, height=640, legend=False), meta
 
 
-def nir_trend(us: pd.DataFrame, *, mineral_name: str, source: str) -> tuple[go.Figure, ChartMeta]:
+def nir_trend(us: pd.DataFrame, *, mineral_name: str, sources) -> tuple[go.Figure, ChartMeta]:
     d = us[(us["measure"] == "net_import_reliance")].sort_values("year")
     prim = d[d["primary"]]
     last = prim.dropna(subset=["value"]).tail(1)
@@ -423,7 +422,7 @@ def nir_trend(us: pd.DataFrame, *, mineral_name: str, source: str) -> tuple[go.F
     meta = ChartMeta(
         title=title,
         subtitle=f"{mineral_name}, U.S. net import reliance, percent of apparent consumption, 2021–2025 (E = net exporter, plotted at 0; > = lower bound)",
-        source=source,
+        **provenance(sources, us),
         slug=slugify(mineral_name, "us-net-import-reliance"),
         data=d[["detail", "year", "value", "flag", "raw"]],
     )
@@ -448,7 +447,7 @@ def nir_trend(us: pd.DataFrame, *, mineral_name: str, source: str) -> tuple[go.F
     return finish(fig, meta, height=460), meta
 
 
-def import_sources_bar(us: pd.DataFrame, *, mineral_name: str, source: str) -> tuple[go.Figure, ChartMeta]:
+def import_sources_bar(us: pd.DataFrame, *, mineral_name: str, sources) -> tuple[go.Figure, ChartMeta]:
     d = us[(us["measure"] == "import_sources") & us["primary"]].dropna(subset=["value"]).sort_values("value")
     d = d.assign(name=d["country"].map(countries.name))
     top = d.sort_values("value", ascending=False).head(1)
@@ -462,7 +461,7 @@ def import_sources_bar(us: pd.DataFrame, *, mineral_name: str, source: str) -> t
     meta = ChartMeta(
         title=title,
         subtitle=f"{mineral_name} ({detail}), share of U.S. imports by source, {period}",
-        source=source,
+        **provenance(sources, us),
         slug=slugify(mineral_name, "us-import-sources"),
         data=d[["country", "name", "value", "period", "detail"]],
     )
@@ -487,7 +486,7 @@ def import_sources_bar(us: pd.DataFrame, *, mineral_name: str, source: str) -> t
 
 
 def edition_revisions(
-    old: pd.DataFrame, new: pd.DataFrame, *, mineral_name: str, stage: str, year: int, unit: str, source: str
+    old: pd.DataFrame, new: pd.DataFrame, *, mineral_name: str, stage: str, year: int, unit: str, sources
 ) -> tuple[go.Figure, ChartMeta]:
     """The same year as published in MCS 2025 and revised in MCS 2026, by country."""
     a = old[old["country"] != countries.WORLD][["country", "value"]].rename(columns={"value": "mcs2025"})
@@ -508,7 +507,7 @@ def edition_revisions(
     meta = ChartMeta(
         title=title,
         subtitle=f"{mineral_name}, {stage_words(stage)}, {year} ({unit}), as published in MCS 2025 (estimate) and MCS 2026",
-        source=source,
+        **provenance(sources, old, new),
         slug=slugify(mineral_name, stage, "revisions", year),
         data=d[["country", "name", "mcs2025", "mcs2026", "change"]],
     )
@@ -532,7 +531,7 @@ def scenario_subtitle(sc, result, extra: str = "") -> str:
     return s + (f". {extra[:1].upper() + extra[1:]}" if extra else "")
 
 
-def supplier_shares(result, sc, *, source: str, top_n: int = 8) -> tuple[go.Figure, ChartMeta]:
+def supplier_shares(result, sc, *, sources, top_n: int = 8) -> tuple[go.Figure, ChartMeta]:
     s = result.supply.copy()
     s["name"] = s["country"].map(countries.name)
     keep = s.sort_values("share_before", ascending=False).head(top_n)["country"].tolist()
@@ -585,7 +584,7 @@ def supplier_shares(result, sc, *, source: str, top_n: int = 8) -> tuple[go.Figu
     meta = ChartMeta(
         title=title,
         subtitle=scenario_subtitle(sc, result, f"share of supply accessible to the U.S. ({result.unit})"),
-        source=source,
+        **provenance(sources, result.sources),
         slug=slugify(result.mineral, sc.id, "suppliers", result.year),
         notes=notes,
         data=d,
@@ -619,7 +618,7 @@ def supplier_shares(result, sc, *, source: str, top_n: int = 8) -> tuple[go.Figu
     return finish(fig, meta, height=max(440, 160 + 44 * len(d))), meta
 
 
-def waterfall(result, sc, *, source: str) -> tuple[go.Figure, ChartMeta]:
+def waterfall(result, sc, *, sources) -> tuple[go.Figure, ChartMeta]:
     """From the U.S. shortfall before offsets, through each offset, to the net shortfall."""
     tp = result.time_path
     last = tp.iloc[-1]
@@ -641,7 +640,7 @@ def waterfall(result, sc, *, source: str) -> tuple[go.Figure, ChartMeta]:
     meta = ChartMeta(
         title=title,
         subtitle=scenario_subtitle(sc, result, f"share of U.S. apparent consumption, month {int(last['month'])}"),
-        source=source,
+        **provenance(sources, result.sources),
         slug=slugify(result.mineral, sc.id, "waterfall", result.year),
         notes=[
             "Offsets are shares of the lost supply that the deal, spare capacity and recycling replace; the stockpile only buys time (see the time path)."
@@ -667,7 +666,7 @@ def waterfall(result, sc, *, source: str) -> tuple[go.Figure, ChartMeta]:
     return finish(fig, meta, legend=False), meta
 
 
-def time_path(result, sc, *, source: str) -> tuple[go.Figure, ChartMeta]:
+def time_path(result, sc, *, sources) -> tuple[go.Figure, ChartMeta]:
     tp = result.time_path
     ex = result.values.get("stockpile_exhausted_month")
     unmet = result.values.get("unmet_month_equivalents") or 0
@@ -680,7 +679,7 @@ def time_path(result, sc, *, source: str) -> tuple[go.Figure, ChartMeta]:
     meta = ChartMeta(
         title=title,
         subtitle=scenario_subtitle(sc, result, "monthly, share of U.S. monthly consumption; stocks in months of consumption"),
-        source=source,
+        **provenance(sources, result.sources),
         slug=slugify(result.mineral, sc.id, "time-path", result.year),
         data=tp,
     )
@@ -733,7 +732,7 @@ def time_path(result, sc, *, source: str) -> tuple[go.Figure, ChartMeta]:
 
 
 def sweep_heatmap(
-    df: pd.DataFrame, x: str, y: str, z: str, *, x_label: str, y_label: str, result, sc, source: str
+    df: pd.DataFrame, x: str, y: str, z: str, *, x_label: str, y_label: str, result, sc, sources
 ) -> tuple[go.Figure, ChartMeta]:
     piv = df.pivot_table(index=y, columns=x, values=z, aggfunc="mean")
     worst = float(np.nanmax(piv.to_numpy())) if piv.size else 0.0
@@ -742,7 +741,7 @@ def sweep_heatmap(
     meta = ChartMeta(
         title=title,
         subtitle=f"{result.name}, {result.year}; scenario: {sc.name}; {y_label} (rows) by {x_label} (columns); other parameters as set",
-        source=source,
+        **provenance(sources, result.sources),
         slug=slugify(result.mineral, sc.id, "sweep", result.year),
         data=df,
     )
@@ -763,7 +762,7 @@ def sweep_heatmap(
     return finish(fig, meta, height=520, legend=False), meta
 
 
-def compare_bars(table: pd.DataFrame, metric: str, metric_label: str, *, source: str, names: dict) -> tuple[go.Figure, ChartMeta]:
+def compare_bars(table: pd.DataFrame, metric: str, metric_label: str, *, sources, names: dict) -> tuple[go.Figure, ChartMeta]:
     d = table.dropna(subset=[metric]).copy()
     d["name"] = d["mineral"].map(lambda m: names.get(m, m))
     if len(d):
@@ -774,7 +773,7 @@ def compare_bars(table: pd.DataFrame, metric: str, metric_label: str, *, source:
     meta = ChartMeta(
         title=title,
         subtitle=f"{metric_label} by mineral and scenario (share of U.S. consumption)",
-        source=source,
+        **provenance(sources, table),
         slug=slugify("compare", metric),
         data=d,
     )

@@ -92,16 +92,10 @@ def _cmd_validate(a) -> int:
     return 0 if ds.ok else 1
 
 
-EDITION_ALIASES = {"2026": "mcs2026", "2025": "mcs2025", "iea": "iea2025", "iea2025": "iea2025", "mcs2026": "mcs2026", "mcs2025": "mcs2025"}
-
-
 def _edition(text: str | None) -> str | None:
-    if text is None:
-        return None
-    ed = EDITION_ALIASES.get(text.lower())
-    if ed is None:
-        raise ValueError(f"unknown edition {text!r}; use 2026, 2025 or iea2025")
-    return ed
+    from .vocab import edition
+
+    return edition(text)
 
 
 def _records(df) -> list[dict]:
@@ -139,6 +133,9 @@ def _print_frame(df, fmt: str, list_cols=("sources",)) -> None:
     else:
         import pandas as pd
 
+        from .fields import labels
+
+        df = df.rename(columns=labels(df.columns))  # headers from the field metadata
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250, "display.max_colwidth", 80):
             print(df.to_string(index=False, float_format=lambda x: f"{x:,.4g}"))
 
@@ -150,7 +147,7 @@ def _cmd_metrics(a) -> int:
     ds = load_dataset(a.data_dir)
     if a.mineral and a.mineral not in set(ds.minerals["mineral"]):
         raise ValueError(f"unknown mineral {a.mineral!r}; see `python -m risk validate` or data/usgs/mcs2026/ for the slugs")
-    table = metrics_table(ds, mineral=a.mineral, stage=a.stage, year=a.year, edition=_edition(a.edition))
+    table = metrics_table(ds, mineral=a.mineral, stage=a.stage, year=a.year, edition=_edition(a.edition), bands=a.bands)
     if table.empty:
         raise ValueError("no series match these filters")
     if a.format == "table":
@@ -171,6 +168,7 @@ def _cmd_metrics(a) -> int:
                 "nir_flag",
                 "top_import_country",
                 "single_supplier_dependency",
+                "dependency_flag",
                 "reason",
             ]
         ]
@@ -284,6 +282,7 @@ def _cmd_chart(a) -> int:
     from .dataset import load_dataset
     from .export import write_chart
     from .metrics import main_series, metrics_table, shares
+    from .vocab import CURRENT_EDITION, NON_PRODUCTION_STAGES, edition_label
 
     _check_out(a.out, (".png", ".svg", ".pdf"))
     ds = load_dataset(a.data_dir)
@@ -301,16 +300,15 @@ def _cmd_chart(a) -> int:
         if a.mineral not in sc.baseline.minerals:
             raise ValueError(f"--mineral {a.mineral} is not in scenario {sc.id} ({', '.join(sc.baseline.minerals)})")
         r = run_mineral(ds, sc, a.mineral)
-        line = charts.source_line(ds, r.sources)
         builder = {"waterfall": charts.waterfall, "suppliers": charts.supplier_shares, "time-path": charts.time_path}[kind]
-        fig, meta = builder(r, sc, source=line)
+        fig, meta = builder(r, sc, sources=ds)
     elif kind in ("shares", "map"):
-        edition = _edition(a.edition) or "mcs2026"
+        edition = _edition(a.edition) or CURRENT_EDITION
         f = ds.figures[(ds.figures["mineral"] == a.mineral) & (ds.figures["edition"] == edition)]
         if a.stage:
             f = f[f["stage"] == a.stage]
         else:
-            f = f[~f["stage"].isin(["reserves", "capacity"])]
+            f = f[~f["stage"].isin(NON_PRODUCTION_STAGES)]
         if f.empty:
             raise ValueError(f"no {a.stage or 'production'} figures for {a.mineral} in {edition}")
         year = a.year or int(f.loc[f["flag"] != "projection", "year"].max())
@@ -318,7 +316,6 @@ def _cmd_chart(a) -> int:
         first = f.iloc[0]
         f = f[(f["stage"] == first["stage"]) & (f["product"] == first["product"])]
         builder = charts.share_bar if kind == "shares" else charts.world_map
-        label = {"mcs2026": "USGS MCS 2026", "mcs2025": "USGS MCS 2025", "iea2025": "IEA Critical Minerals Dataset 2025"}[edition]
         fig, meta = builder(
             shares(f),
             mineral_name=names[a.mineral],
@@ -326,23 +323,21 @@ def _cmd_chart(a) -> int:
             product=first["product"],
             year=int(year),
             unit=first["unit"],
-            edition_label=label,
-            source=charts.source_line(ds, [first["source"]]),
+            edition_label=edition_label(edition),
+            sources=ds,
         )
     elif kind in ("imports", "nir"):
         us = ds.us[ds.us["mineral"] == a.mineral]
         if us.empty:
             raise ValueError(f"no U.S. trade figures for {a.mineral}")
         builder = charts.import_sources_bar if kind == "imports" else charts.nir_trend
-        fig, meta = builder(us=us, mineral_name=names[a.mineral], source=charts.source_line(ds, us["source"].unique()))
+        fig, meta = builder(us=us, mineral_name=names[a.mineral], sources=ds)
     else:
         year = a.year or 2025
-        m = main_series(metrics_table(ds, edition="mcs2026", year=year))
+        m = main_series(metrics_table(ds, edition=CURRENT_EDITION, year=year, bands=a.bands))
         crit = ds.minerals.set_index("mineral")["critical_2025"]
         m = m[m["mineral"].map(crit).fillna(False).astype(bool)].dropna(subset=["hhi"])
-        fig, meta = charts.criticality_scatter(
-            m, names=names, year=year, source=charts.source_line(ds, ["usgs_mcs2026", "wb_wgi_2023"]), stage_label="main production stage"
-        )
+        fig, meta = charts.criticality_scatter(m, names=names, year=year, sources=ds, stage_label="main production stage", bands=a.bands)
     path = write_chart(fig, meta, a.out)
     print(f"wrote {path}")
     return 0
@@ -358,6 +353,8 @@ def _check_out(out: Path, suffixes: tuple[str, ...]) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .vocab import BAND_SETS, DEFAULT_BANDS, EDITIONS, STAGE_IDS
+
     p = argparse.ArgumentParser(prog="python -m risk", description="Critical-minerals supply-risk toolkit.")
     p.add_argument("--data-dir", type=Path, default=DATA_DIR, help="data folder (default: the bundled data/)")
     sub = p.add_subparsers(dest="command", required=True)
@@ -386,9 +383,15 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("metrics", help="concentration and dependency metrics, one row per series and year")
     s.add_argument("--format", choices=["json", "csv", "table"], default="table")
     s.add_argument("--mineral")
-    s.add_argument("--stage", choices=["mine", "refinery", "primary", "smelter", "plant", "production", "reserves", "capacity"])
+    s.add_argument("--stage", choices=STAGE_IDS)
     s.add_argument("--year", type=int)
-    s.add_argument("--edition", help="2026 (MCS 2026), 2025 (MCS 2025) or iea2025")
+    s.add_argument("--edition", help=", ".join(f"{e.aliases[0]} ({e.label})" for e in EDITIONS.values()))
+    s.add_argument(
+        "--bands",
+        choices=list(BAND_SETS),
+        default=DEFAULT_BANDS,
+        help="HHI band set: " + "; ".join(b.describe() for b in BAND_SETS.values()),
+    )
     s.set_defaults(func=_cmd_metrics)
 
     s = sub.add_parser("claims", help="the press claims beside the USGS/IEA figures")
@@ -417,6 +420,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--year", type=int)
     s.add_argument("--edition")
     s.add_argument("--scenario", default="china_export_ban", help="for waterfall, suppliers and time-path charts")
+    s.add_argument("--bands", choices=list(BAND_SETS), default=DEFAULT_BANDS, help="HHI band set for the criticality chart")
     s.add_argument("--set", action="append", metavar="PATH=VALUE")
     s.add_argument("--out", type=Path, required=True, help="file.png, file.svg, file.pdf or an existing folder (PNG)")
     s.set_defaults(func=_cmd_chart)

@@ -172,11 +172,13 @@ def build_pack(ds, sc, minerals: Sequence[str] | None = None) -> Pack:
     """The briefing pack for a scenario: charts per mineral, key figures, sources."""
     from . import charts, countries
     from .scenarios import describe_shocks, run_scenario
+    from .vocab import edition_label, fmt_pct, stage_words
 
     minerals = list(minerals or sc.baseline.minerals)
-    unknown = [m for m in minerals if m not in sc.baseline.minerals]
+    known = set(ds.minerals["mineral"])
+    unknown = [m for m in minerals if m not in known]
     if unknown:
-        raise ExportError(f"--minerals: {', '.join(unknown)} not in the scenario ({', '.join(sc.baseline.minerals)})")
+        raise ExportError(f"--minerals: unknown mineral(s) {', '.join(unknown)}; see `python -m risk validate` for the slugs")
     sub = sc.model_copy(update={"baseline": sc.baseline.model_copy(update={"minerals": minerals})})
     results = run_scenario(ds, sub)
     items: list[PackChart] = []
@@ -186,29 +188,28 @@ def build_pack(ds, sc, minerals: Sequence[str] | None = None) -> Pack:
     for r in results:
         v = r.values
         source_ids += r.sources
-        line = charts.source_line(ds, r.sources)
         rows.append(
             {
                 "Mineral": r.name,
-                "Stage, year": f"{charts.stage_words(r.stage, r.product)}, {r.year}",
-                "U.S. shortfall before offsets": charts.pct(v["us_shortfall"], 1),
-                "After offsets": charts.pct(v["us_shortfall_net"], 1),
-                "Accessible supply lost": charts.pct(v["accessible_supply_lost"], 1),
-                "Deal replaces": "no deal" if v["deal_offset_share"] is None else charts.pct(v["deal_offset_share"]),
+                "Stage, year": f"{stage_words(r.stage, r.product)}, {r.year}",
+                "U.S. shortfall before offsets": fmt_pct(v["us_shortfall"], 1),
+                "After offsets": fmt_pct(v["us_shortfall_net"], 1),
+                "Accessible supply lost": fmt_pct(v["accessible_supply_lost"], 1),
+                "Deal replaces": "no deal" if v["deal_offset_share"] is None else fmt_pct(v["deal_offset_share"]),
                 "Stocks run out": f"month {v['stockpile_exhausted_month']}" if v["stockpile_exhausted_month"] else "—",
                 "Top supplier after": countries.name(v["top_supplier_after"]) if v["top_supplier_after"] else "—",
             }
         )
         notes += [f"{r.name}: {n}" for n in r.notes]
         if v["us_shortfall"] is not None:
-            fig, meta = charts.waterfall(r, sub, source=line)
+            fig, meta = charts.waterfall(r, sub, sources=ds)
             items.append(PackChart(fig, meta, _finding_waterfall(r)))
         if r.computable:
-            fig, meta = charts.supplier_shares(r, sub, source=line)
+            fig, meta = charts.supplier_shares(r, sub, sources=ds)
             items.append(PackChart(fig, meta, _finding_suppliers(r)))
         if v["us_shortfall"] is not None and v["us_shortfall"] > 0:
-            fig, meta = charts.time_path(r, sub, source=line)
-            items.append(PackChart(fig, meta, meta.title + "."))
+            fig, meta = charts.time_path(r, sub, sources=ds)
+            items.append(PackChart(fig, meta, _finding_time_path(r, sub)))
     cites = []
     for sid in dict.fromkeys(source_ids):
         s = ds.sources.get(sid)
@@ -221,7 +222,7 @@ def build_pack(ds, sc, minerals: Sequence[str] | None = None) -> Pack:
         parameters=[
             *describe_shocks(sub),
             f"horizon {sub.horizon_months} months",
-            f"baseline: {sub.baseline.edition.upper()} {sub.baseline.year}",
+            f"baseline: {edition_label(sub.baseline.edition)}, data year {sub.baseline.year}",
         ],
         key_figures=pd.DataFrame(rows),
         charts=items,
@@ -239,6 +240,17 @@ def _finding_waterfall(r) -> str:
     if v["deal_offset_share"] is not None:
         s += f"; the deal replaces {pct(v['deal_offset_share'])} of the lost supply"
     return s + "."
+
+
+def _finding_time_path(r, sc) -> str:
+    """The slide's sentence: when the gap opens and whether stocks bridge it (the chart's title
+    says how deep it is)."""
+    v = r.values
+    ex = v["stockpile_exhausted_month"]
+    months = v["unmet_month_equivalents"]
+    stocks = f"U.S. stocks run out in month {ex}" if ex else "U.S. stocks cover the gap over the horizon"
+    unmet = f"; over {sc.horizon_months} months the unmet need adds up to {months:,.1f} months of consumption" if months else ""
+    return f"Month by month: {stocks}{unmet}."
 
 
 def _finding_suppliers(r) -> str:

@@ -5,14 +5,15 @@ Formulas (DESIGN.md, Metrics):
 * share_c = value_c / sum of country rows (Other countries included), so shares add up to 1.
 * CR1, CR3: the largest and the sum of the three largest shares among named countries.
 * HHI = sum over named countries of (100 x share_c)^2, 0 to 10,000. "Other countries" is left
-  out, so the HHI is a lower bound. DOJ/FTC bands: < 1,500 unconcentrated, 1,500 to 2,500
-  moderately concentrated, > 2,500 highly concentrated.
+  out, so the HHI is a lower bound. Bands from :mod:`risk.vocab` (DOJ/FTC 2023 by default:
+  over 1,800 highly concentrated; the 2010 set with ``bands="2010"``).
 * HHI_WGI = sum of share_c^2 x WGI_scaled_c, WGI_scaled = 5 - 2 x mean of the six WGI estimates
   (0 best, 10 worst governance; EU critical raw materials method). Countries without a WGI
   score are left out and ``wgi_coverage`` says how much supply was scored.
 * U.S. net import reliance (NIR, fraction of apparent consumption; ">95" kept as a lower bound,
   "E" net exporter = 0), and single-supplier dependency on country X = NIR x X's share of U.S.
-  imports. The largest per mineral is the headline.
+  imports. The largest per mineral is the headline; built on a ">50" NIR it is a lower bound
+  too (``dependency_flag``).
 
 A series that cannot be computed (no country rows, every value withheld, a zero total, mixed
 units) gets ``computable = False`` and a ``reason``: never a silent 0, which would make the most
@@ -25,12 +26,7 @@ import numpy as np
 import pandas as pd
 
 from . import countries
-
-#: DOJ/FTC Horizontal Merger Guidelines (2010) bands on the 0-10,000 HHI scale.
-HHI_BANDS = ((1500.0, "unconcentrated"), (2500.0, "moderately concentrated"), (np.inf, "highly concentrated"))
-
-#: Display order of stages.
-STAGE_ORDER = {"mine": 0, "primary": 1, "refinery": 2, "smelter": 3, "plant": 4, "production": 5, "capacity": 6, "reserves": 7}
+from .vocab import CURRENT_EDITION, NON_PRODUCTION_STAGES, STAGE_ORDER, USGS_EDITIONS, band_set, bound_of, hhi_bands
 
 #: Countries WGI does not cover, scored with another's WGI (and said so in the output).
 WGI_PROXIES = {"NCL": "FRA"}  # New Caledonia: French territory
@@ -54,6 +50,7 @@ METRIC_COLUMNS = [
     "cr3",
     "hhi",
     "hhi_band",
+    "bands",
     "hhi_wgi",
     "wgi_year",
     "wgi_coverage",
@@ -64,25 +61,9 @@ METRIC_COLUMNS = [
     "top_import_country",
     "top_import_share",
     "single_supplier_dependency",
+    "dependency_flag",
     "sources",
 ]
-
-
-def hhi_band(hhi: float | None) -> str | None:
-    if hhi is None or (isinstance(hhi, float) and np.isnan(hhi)):
-        return None
-    for upper, name in HHI_BANDS:
-        if hhi < upper:
-            return name
-    return HHI_BANDS[-1][1]
-
-
-def _bands(hhi: pd.Series) -> pd.Series:
-    out = pd.Series(pd.NA, index=hhi.index, dtype="object")
-    out[hhi.notna()] = "highly concentrated"
-    out[hhi < 2500] = "moderately concentrated"
-    out[hhi < 1500] = "unconcentrated"
-    return out
 
 
 def is_named(country: pd.Series) -> pd.Series:
@@ -125,7 +106,9 @@ def wgi_scores(wgi: pd.DataFrame, year: int | None = None) -> tuple[pd.Series, i
 # Concentration, vectorised
 
 
-def concentration(figures: pd.DataFrame, wgi: pd.DataFrame | None = None, *, wgi_year: int | None = None) -> pd.DataFrame:
+def concentration(
+    figures: pd.DataFrame, wgi: pd.DataFrame | None = None, *, wgi_year: int | None = None, bands: str | None = None
+) -> pd.DataFrame:
     """One row per (series, year): shares, top country, CR1, CR3, HHI, band, HHI_WGI.
 
     ``figures`` is the tidy table from :func:`risk.dataset.load_dataset` (or a subset of it).
@@ -217,7 +200,8 @@ def concentration(figures: pd.DataFrame, wgi: pd.DataFrame | None = None, *, wgi
     for col in ("cr1", "cr3", "hhi", "hhi_wgi", "wgi_coverage"):
         out.loc[bad, col] = np.nan
     out.loc[bad, "top_country"] = None
-    out["hhi_band"] = _bands(out["hhi"])
+    out["hhi_band"] = hhi_bands(out["hhi"], bands)
+    out["bands"] = band_set(bands).id
     return out
 
 
@@ -257,7 +241,17 @@ def concentration_loop(figures: pd.DataFrame, wgi: pd.DataFrame | None = None) -
 def us_dependency(us: pd.DataFrame) -> pd.DataFrame:
     """Per (mineral, year of NIR): NIR as a fraction, its flag, the top import source and
     single-supplier dependency = NIR x that source's share of U.S. imports (primary series)."""
-    cols = ["mineral", "nir_year", "nir", "nir_flag", "top_import_country", "top_import_share", "single_supplier_dependency", "us_source"]
+    cols = [
+        "mineral",
+        "nir_year",
+        "nir",
+        "nir_flag",
+        "top_import_country",
+        "top_import_share",
+        "single_supplier_dependency",
+        "dependency_flag",
+        "us_source",
+    ]
     if us is None or us.empty:
         return pd.DataFrame(columns=cols)
     primary = us["primary"].to_numpy(dtype=bool)
@@ -283,6 +277,8 @@ def us_dependency(us: pd.DataFrame) -> pd.DataFrame:
     nir["top_import_country"] = [top.get(m, (None, np.nan))[0] for m in nir["mineral"]]
     nir["top_import_share"] = np.array([top.get(m, (None, np.nan))[1] for m in nir["mineral"]], dtype="float64")
     nir["single_supplier_dependency"] = nir["nir"] * nir["top_import_share"]
+    # NIR ">50" makes the product a lower bound too; "<25" an upper bound
+    nir["dependency_flag"] = nir["nir_flag"].map(bound_of).where(nir["single_supplier_dependency"].notna(), None)
     return nir[cols]
 
 
@@ -291,11 +287,12 @@ def dependency_by_country(us: pd.DataFrame, mineral: str, year: int | None = Non
     prim = us[(us["mineral"] == mineral) & us["primary"]]
     nir = prim[prim["measure"] == "net_import_reliance"]
     if nir.empty:
-        return pd.DataFrame(columns=["country", "import_share", "nir", "dependency"])
+        return pd.DataFrame(columns=["country", "import_share", "nir", "dependency", "dependency_flag"])
     row = nir[nir["year"] == (year or nir["year"].max())].iloc[0]
     imp = prim[prim["measure"] == "import_sources"][["country", "value", "source"]].rename(columns={"value": "import_share"})
     imp = imp.assign(import_share=imp["import_share"] / 100.0, nir=row["value"] / 100.0, nir_flag=row["flag"])
     imp["dependency"] = imp["nir"] * imp["import_share"]
+    imp["dependency_flag"] = bound_of(row["flag"])
     return imp.sort_values("dependency", ascending=False).reset_index(drop=True)
 
 
@@ -304,7 +301,13 @@ def dependency_by_country(us: pd.DataFrame, mineral: str, year: int | None = Non
 
 
 def metrics_table(
-    ds, *, mineral: str | None = None, stage: str | None = None, year: int | None = None, edition: str | None = None
+    ds,
+    *,
+    mineral: str | None = None,
+    stage: str | None = None,
+    year: int | None = None,
+    edition: str | None = None,
+    bands: str | None = None,
 ) -> pd.DataFrame:
     """One row per (mineral, stage, product, year, edition) with every metric and its sources."""
     f = ds.figures
@@ -317,7 +320,7 @@ def metrics_table(
         mask &= f["year"] == int(year)
     if edition:
         mask &= f["edition"] == edition
-    conc = concentration(f[mask], ds.wgi)
+    conc = concentration(f[mask], ds.wgi, bands=bands)
     if conc.empty:
         return pd.DataFrame(columns=METRIC_COLUMNS)
     dep = us_dependency(ds.us)
@@ -339,6 +342,7 @@ def metrics_table(
                     "top_import_country",
                     "top_import_share",
                     "single_supplier_dependency",
+                    "dependency_flag",
                     "us_source",
                 ]
             }
@@ -359,7 +363,7 @@ def metrics_table(
     return merged.iloc[order][METRIC_COLUMNS].reset_index(drop=True)
 
 
-def reserves_to_production(ds, edition: str = "mcs2026") -> pd.DataFrame:
+def reserves_to_production(ds, edition: str = CURRENT_EDITION) -> pd.DataFrame:
     """Years of production the reserves would last: world reserves / world mine (or primary)
     production in the reserves year. A lower-bound reserves total gives a lower-bound ratio."""
     f = ds.figures[ds.figures["edition"] == edition]
@@ -427,7 +431,7 @@ def _share_of(ds, edition: str, mineral: str, stage: str, country: str, product:
     }
 
 
-def check_claims(ds, editions: tuple[str, ...] = ("mcs2026", "mcs2025")) -> pd.DataFrame:
+def check_claims(ds, editions: tuple[str, ...] = USGS_EDITIONS) -> pd.DataFrame:
     """Each press claim beside the table value, the difference and a verdict, with sources.
 
     Shares and ranks are checked against each USGS edition (the article predates MCS 2026, so
@@ -549,7 +553,7 @@ def main_series(m: pd.DataFrame) -> pd.DataFrame:
     """Per (mineral, edition, year), the headline production series: the first stage in
     STAGE_ORDER (mine before refinery ...), the series without a product before split ones.
     Reserves and capacity are never the headline."""
-    d = m[~m["stage"].isin(["reserves", "capacity"])]
+    d = m[~m["stage"].isin(NON_PRODUCTION_STAGES)]
     d = d.assign(_o=d["stage"].map(STAGE_ORDER), _p=d["product"] != "", _c=~d["computable"].astype(bool))
     d = d.sort_values(["mineral", "edition", "year", "_c", "_p", "_o"])
     return d.groupby(["mineral", "edition", "year"], sort=False).head(1).drop(columns=["_o", "_p", "_c"]).reset_index(drop=True)

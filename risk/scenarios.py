@@ -50,7 +50,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import DATA_DIR, countries
-from .metrics import STAGE_ORDER
+from .vocab import CURRENT_EDITION, EDITIONS, PRODUCTION_STAGES, STAGE_ORDER
 from .yamlio import USER_YAML_MAX_BYTES, DataFileError, atomic_write_text, dump_yaml, load_yaml_file, load_yaml_text
 
 SCENARIO_DIR = DATA_DIR / "scenarios"
@@ -135,9 +135,9 @@ Shock = Annotated[
 
 class Baseline(_Strict):
     minerals: list[Annotated[str, Field(pattern=r"^[a-z0-9_]+$", max_length=60)]] = Field(min_length=1, max_length=40)
-    stage: Literal["auto", "mine", "refinery", "primary", "smelter", "plant", "production"] = "auto"
+    stage: Literal[("auto", *PRODUCTION_STAGES)] = "auto"
     year: int = Field(default=2025, ge=1990, le=2100)
-    edition: Literal["mcs2026", "mcs2025", "iea2025"] = "mcs2026"
+    edition: Literal[tuple(EDITIONS)] = CURRENT_EDITION
     consumer: Literal["USA"] = "USA"
     access: dict[Iso3, Fraction] = {}
 
@@ -386,7 +386,7 @@ class MineralInputs:
 def _pick_series(ds, mineral: str, stage: str, year: int, edition: str) -> tuple[pd.DataFrame, str, str]:
     f = _by_mineral(ds.figures, mineral)
     sel = f[(f["edition"] == edition) & (f["year"] == year)]
-    sel = sel[sel["stage"].isin(["mine", "refinery", "primary", "smelter", "plant", "production"])]
+    sel = sel[sel["stage"].isin(PRODUCTION_STAGES)]
     if stage != "auto":
         sel = sel[sel["stage"] == stage]
     if sel.empty:
@@ -415,7 +415,7 @@ def _by_mineral(frame: pd.DataFrame, mineral: str) -> pd.DataFrame:
     return frame.iloc[idx] if idx is not None else frame.iloc[0:0]
 
 
-def mineral_inputs(ds, mineral: str, stage: str = "auto", year: int = 2025, edition: str = "mcs2026") -> MineralInputs:
+def mineral_inputs(ds, mineral: str, stage: str = "auto", year: int = 2025, edition: str = CURRENT_EDITION) -> MineralInputs:
     """Volumes, U.S. import shares and NIR for one mineral, from the dataset."""
     if mineral not in set(ds.minerals["mineral"]):
         raise ScenarioError(f"baseline.minerals: unknown mineral {mineral!r}")

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from . import countries
+from .vocab import STAGE_IDS
 
 #: Value kinds. ``none`` is a plain published number.
 Flag = Literal[
@@ -34,7 +35,7 @@ Flag = Literal[
 NO_VALUE_FLAGS = frozenset({"withheld", "not_available", "qualitative", "not_calculable"})
 
 #: Stages of supply. USGS words are kept where it uses them.
-Stage = Literal["mine", "refinery", "primary", "smelter", "plant", "production", "reserves", "capacity"]
+Stage = Literal[STAGE_IDS]  # risk/vocab.py
 
 #: Units as stored (short forms of the publisher's words; see risk.usgs.UNITS).
 Unit = Literal[
@@ -64,6 +65,7 @@ class Source(_Strict):
     """Where figures come from (the owid/etl ``origin``)."""
 
     id: SourceId
+    short: str = Field(min_length=2, max_length=80)  # the name a source line uses: "USGS Mineral Commodity Summaries 2026"
     publisher: str
     title: str
     edition: str

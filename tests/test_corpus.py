@@ -50,6 +50,17 @@ def _generate(kind: str, tmp_path: Path) -> Path:
             for _ in range(10):
                 fh.write(body)
         return p
+    if kind in ("sources_bad_doi", "sources_duplicate_id"):
+        # one deliberate break in the live sources.yaml (no copy to keep in step with it)
+        text = (DATA / "sources.yaml").read_text(encoding="utf-8")
+        old, new = {
+            "sources_bad_doi": ("doi: 10.5066/P1WKQ63T", "doi: 5066/P1WKQ63T"),
+            "sources_duplicate_id": ("- id: usgs_mcs2025", "- id: usgs_mcs2026"),
+        }[kind]
+        assert old in text
+        p = tmp_path / f"{kind}.yaml"
+        p.write_text(text.replace(old, new, 1), encoding="utf-8")
+        return p
     if kind == "huge_scenario":
         p = tmp_path / "huge-scenario.yaml"
         p.write_text("description: |\n" + ("  " + "y" * 98 + "\n") * 20_000 + "baseline: {minerals: [gallium]}\n")
@@ -74,7 +85,7 @@ def test_case(case, tmp_path, capsys, bundled_hash):
 
     if kind == "generated":
         src = _generate(case["make"], tmp_path)
-        kind = {"huge_data_yaml": "data", "oversized_csv": "csv", "huge_scenario": "scenario"}[case["make"]]
+        kind = {"oversized_csv": "csv", "huge_scenario": "scenario"}.get(case["make"], "data")
     else:
         src = CORPUS / case["file"]
 

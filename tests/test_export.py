@@ -22,7 +22,7 @@ def chromium():
 def waterfall(ds):
     sc = load_scenario("china_export_ban")
     r = run_mineral(ds, sc, "gallium")
-    return charts.waterfall(r, sc, source=charts.source_line(ds, r.sources))
+    return charts.waterfall(r, sc, sources=ds)
 
 
 def pdf_text(data: bytes, tmp_path) -> tuple[int, str]:
@@ -95,7 +95,7 @@ def test_map_exports_offline(chromium, ds, tmp_path):
         (ds.figures.mineral == "cobalt") & (ds.figures.edition == "mcs2026") & (ds.figures.stage == "mine") & (ds.figures.year == 2025)
     ]
     fig, _meta = charts.world_map(
-        shares(f), mineral_name="Cobalt", stage="mine", product="", year=2025, unit="t", edition_label="USGS MCS 2026", source="Source: x"
+        shares(f), mineral_name="Cobalt", stage="mine", product="", year=2025, unit="t", edition_label="USGS MCS 2026", sources=ds
     )
     svg = export.render_chart(fig, "svg").decode()
     assert svg.count("choroplethlocation") >= 10  # country shapes drawn from the bundled topology
@@ -161,7 +161,7 @@ def test_cli_brief_and_chart(chromium, tmp_path, capsys):
     ("args", "needle"),
     [
         (["brief", "nope", "--out", "OUT/b.pptx"], "unknown scenario 'nope'"),
-        (["brief", "china_export_ban", "--minerals", "cobalt", "--out", "OUT/b.pptx"], "not in the scenario"),
+        (["brief", "china_export_ban", "--minerals", "unobtainium", "--out", "OUT/b.pptx"], "unknown mineral"),
         (["brief", "china_export_ban", "--out", "OUT/missing/b.pptx"], "does not exist"),
         (["brief", "china_export_ban", "--out", "OUT/b.docx"], "unsupported format .docx"),
         (["chart", "shares", "--mineral", "unobtainium", "--out", "OUT/x.png"], "unknown mineral"),

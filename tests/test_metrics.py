@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from risk.cli import main
-from risk.metrics import check_claims, concentration, concentration_loop, hhi_band, metrics_table, reserves_to_production, us_dependency
+from risk.metrics import check_claims, concentration, concentration_loop, metrics_table, reserves_to_production, us_dependency
+from risk.vocab import hhi_band, hhi_bands
 
 
 def frame(values: dict, *, series="t:x:mine:", year=2025, unit="t", world=None, flags=None):
@@ -69,11 +70,36 @@ def test_other_countries_count_in_shares_but_not_in_hhi():
 
 
 def test_bands():
-    assert hhi_band(1499) == "unconcentrated"
-    assert hhi_band(1500) == "moderately concentrated"
-    assert hhi_band(2500) == "highly concentrated"
-    r = one(frame({c: 10 for c in ["AUS", "BRA", "CAN", "CHL", "CHN", "DEU", "IND", "JPN", "USA", "ZAF"]}))
-    assert r["hhi"] == pytest.approx(1000) and r["hhi_band"] == "unconcentrated"
+    # DOJ/FTC 2023 (the default): over 1,800 highly, 1,000 to 1,800 moderately, under 1,000 un-
+    assert hhi_band(999) == "unconcentrated"
+    assert hhi_band(1000) == "moderately concentrated"
+    assert hhi_band(1800) == "moderately concentrated"  # "greater than 1,800" is highly
+    assert hhi_band(1800.01) == "highly concentrated"
+    assert hhi_band(2000) == "highly concentrated"  # moderately under the 2010 set
+    # DOJ/FTC 2010: above 2,500 highly, 1,500 to 2,500 moderately
+    assert hhi_band(1499, "2010") == "unconcentrated"
+    assert hhi_band(1500, "2010") == "moderately concentrated"
+    assert hhi_band(2000, "2010") == "moderately concentrated"
+    assert hhi_band(2500, "2010") == "moderately concentrated"
+    assert hhi_band(2501, "2010") == "highly concentrated"
+    assert hhi_band(float("nan")) is None
+    assert list(hhi_bands(pd.Series([500.0, np.nan, 5000.0]))) == ["unconcentrated", None, "highly concentrated"]
+    with pytest.raises(ValueError, match="unknown HHI band set"):
+        hhi_band(100, "1997")
+    # ten equal suppliers: HHI = 10 x 10^2 = 1,000
+    r = one(frame({c: 10 for c in ["AUS", "BRA", "CAN", "CHL", "CHN", "DEU", "IND", "JPN", "USA", "ZAF"]}), bands="2010")
+    assert r["hhi"] == pytest.approx(1000) and r["hhi_band"] == "unconcentrated" and r["bands"] == "2010"
+
+
+def test_metrics_cli_bands_default_2023_and_2010(capsys):
+    main(["metrics", "--format", "json", "--mineral", "antimony", "--edition", "2026"])
+    rows = json.loads(capsys.readouterr().out)
+    mid = [r for r in rows if r["hhi"] and 1800 < r["hhi"] <= 2500]
+    assert mid, "antimony has a series with an HHI between 1,800 and 2,500"
+    assert {r["hhi_band"] for r in mid} == {"highly concentrated"} and {r["bands"] for r in rows} == {"2023"}
+    main(["metrics", "--format", "json", "--mineral", "antimony", "--edition", "2026", "--bands", "2010"])
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["hhi_band"] for r in rows if r["hhi"] and 1800 < r["hhi"] <= 2500} == {"moderately concentrated"}
 
 
 def test_governance_weighted_hhi():

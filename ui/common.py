@@ -5,7 +5,6 @@ Streamlit lives here and in the page files, never in risk/.
 
 from __future__ import annotations
 
-import math
 import re
 
 import pandas as pd
@@ -16,6 +15,8 @@ from risk import dataset as ds_mod
 from risk import metrics as metrics_mod
 from risk.export import to_xlsx_bytes
 from risk.export_data import to_csv_bytes
+from risk.fields import FIELDS
+from risk.vocab import DEFAULT_BANDS, fmt_pct, fmt_value
 
 
 @st.cache_resource(show_spinner="Loading the bundled data…")
@@ -25,8 +26,8 @@ def dataset() -> ds_mod.Dataset:
 
 
 @st.cache_data(show_spinner=False)
-def metrics_all() -> pd.DataFrame:
-    return metrics_mod.metrics_table(dataset())
+def metrics_all(bands: str = DEFAULT_BANDS) -> pd.DataFrame:
+    return metrics_mod.metrics_table(dataset(), bands=bands)
 
 
 @st.cache_data(show_spinner=False)
@@ -44,12 +45,9 @@ def mineral_name(m: str) -> str:
     return names().get(m, m.replace("_", " ").title())
 
 
-def source_line(source_ids) -> str:
-    return charts.source_line(dataset(), source_ids)
-
-
-def caption_sources(source_ids) -> None:
-    line = source_line(source_ids)
+def caption_sources(*data) -> None:
+    """The source line of what a table or number shows, read from its frame's source column(s)."""
+    line = charts.source_line(dataset(), charts.source_ids_of(*data))
     if line:
         st.caption(line)
 
@@ -64,27 +62,22 @@ def plain(text) -> str:
 
 
 def pct(x, digits: int = 0) -> str:
-    return charts.pct(x, digits)
+    return fmt_pct(x, digits)
 
 
 def nir_text(nir, flag) -> str:
-    if nir is None or (isinstance(nir, float) and math.isnan(nir)):
-        return "n/a"
-    if flag == "net_exporter":
-        return "0% (net exporter)"
-    return (">" if flag == "lower_bound" else "") + f"{100 * nir:.0f}%"
+    """Net import reliance as USGS means it: ``≥ 50%`` for ">50", ``0% (net exporter)`` for "E"."""
+    return fmt_value(nir, flag, percent=True)
 
 
 #: plotly.js settings: the world topology is served locally (static/topojson), never from a CDN.
 PLOTLY_CONFIG = {"displaylogo": False, "topojsonURL": "/app/static/topojson/"}
 
 
-def build(builder, source_ids, **kwargs):
-    """Call a chart builder with the source line for ``source_ids``; the ids travel on the meta."""
-    ids = list(dict.fromkeys(i for i in source_ids if i))
-    fig, meta = builder(source=source_line(ids), **kwargs)
-    meta.source_ids = ids
-    return fig, meta
+def build(builder, **kwargs):
+    """Call a chart builder with the dataset's sources: it reads the source ids from the data it
+    plots and writes the source line itself."""
+    return builder(sources=dataset().sources, **kwargs)
 
 
 def render_chart(fig, meta: charts.ChartMeta, key: str) -> None:
@@ -119,21 +112,42 @@ def _downloads(fig, meta: charts.ChartMeta, key: str) -> None:
             help="The chart's data with a Sources sheet",
             on_click="ignore",
         )
-    from pages import exports_ui
+    from ui import exports as exports_ui
 
     exports_ui.chart_buttons(fig, meta, key, cols[2:5])
 
 
+def column_config(names, **help_extra) -> dict:
+    """Streamlit column configs for these fields, from risk.fields: label, format and help."""
+    num, txt, chk = st.column_config.NumberColumn, st.column_config.TextColumn, st.column_config.CheckboxColumn
+    fmt = {"percent": "percent", "hhi": "%.0f", "index": "%.2f", "number": "%.1f", "integer": "%d", "year": "%d"}
+    out = {}
+    for n in names:
+        f = FIELDS.get(n)
+        if f is None:
+            continue
+        helptext = f.description + (f" {help_extra[n]}" if n in help_extra else "")
+        if f.kind in fmt:
+            out[n] = num(f.label, format=fmt[f.kind], help=helptext)
+        elif f.kind == "bool":
+            out[n] = chk(f.label, help=helptext)
+        else:
+            out[n] = txt(f.label, help=helptext)
+    return out
+
+
+RESULT_COLUMNS = [
+    "us_shortfall",
+    "us_shortfall_net",
+    "accessible_supply_lost",
+    "replacement_multiple",
+    "deal_offset_share",
+    "stockpile_exhausted_month",
+    "unmet_month_equivalents",
+    "hhi_after",
+]
+
+
 def results_column_config() -> dict:
     """Column labels and formats for tables of scenario results (lab and compare pages)."""
-    num = st.column_config.NumberColumn
-    return {
-        "us_shortfall": num("U.S. shortfall", format="percent"),
-        "us_shortfall_net": num("After offsets", format="percent"),
-        "accessible_supply_lost": num("Supply lost", format="percent"),
-        "replacement_multiple": num("Replacement multiple", format="%.1f"),
-        "deal_offset_share": num("Deal offsets", format="percent"),
-        "stockpile_exhausted_month": num("Stocks run out (month)"),
-        "unmet_month_equivalents": num("Unmet (months of use)", format="%.1f"),
-        "hhi_after": num("HHI after", format="%.0f"),
-    }
+    return column_config(["mineral", "scenario", "stage", "year", "top_supplier_after", *RESULT_COLUMNS])

@@ -1,4 +1,4 @@
-"""Chart download buttons (PNG, SVG, PDF through kaleido) used by pages.common.render_chart.
+"""Chart download buttons (PNG, SVG, PDF through kaleido) used by ui.common.render_chart.
 
 Files are built only when the button is clicked (``data=`` is a callable). Where Chromium is
 missing the buttons are replaced by a note on how to install it; the plotly toolbar's own PNG
