@@ -189,6 +189,12 @@ def _cmd_claims(a) -> int:
     return 0
 
 
+def _cmd_events(a) -> int:
+    from .events import cmd_events
+
+    return cmd_events(a)
+
+
 def _parse_sets(items: list[str]) -> dict[str, str]:
     out = {}
     for item in items or []:
@@ -420,6 +426,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--set", action="append", metavar="PATH=VALUE")
     s.add_argument("--out", type=Path, required=True, help="file.png, file.svg, file.pdf or an existing folder (PNG)")
     s.set_defaults(func=_cmd_chart)
+
+    s = sub.add_parser("events", help="export-control events and their status on a date")
+    s.add_argument("--as-of", help="date YYYY-MM-DD (default: the data's as-of date)")
+    s.add_argument("--mineral")
+    s.add_argument("--format", choices=["json", "csv", "table"], default="table")
+    s.set_defaults(func=_cmd_events)
 
     s = sub.add_parser("validate", help="check data/ and print a summary; exit 1 listing every problem")
     s.add_argument("--format", choices=["text", "json"], default="text")

@@ -458,6 +458,14 @@ def _load_uncached(data_dir: Path) -> Dataset:
                             )
                         )
 
+    # export-control events and product chains: validated here, loaded on demand (risk.events, risk.chains)
+    from .events import check_events_file
+
+    ep = data_dir / "events.yaml"
+    if ep.exists():
+        nfiles += 1
+        problems += check_events_file(ep, rel(ep), set(sources) | broken_sources, set(mineral_info))[1]
+
     crit_2022 = set(critical_2022["mineral"]) if len(critical_2022) else set()
     minerals = pd.DataFrame(
         [

@@ -75,6 +75,7 @@ class Source(_Strict):
     citation: str
     files: list[str] = []
     notes: str | None = None
+    short: str | None = None  # display name for source lines ("Reuters, 2025-11-09")
 
     @field_validator("doi")
     @classmethod
