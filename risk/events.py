@@ -691,8 +691,7 @@ class ClaimCheck(_Strict):
     minerals: list[Slug] = Field(default_factory=list)
     country: Iso3 = "CHN"
     destination: Iso3 = "USA"
-    at_least: float | None = Field(default=None, ge=0, le=1)
-    top: bool = False
+    at_least: float | None = Field(default=None, ge=0, le=1)  # chain_share: the country must be top with at least this share
     context_only: bool = False  # shown, but not part of the verdict
 
 
@@ -706,6 +705,29 @@ class EventClaim(_Strict):
 class EventClaimsFile(_Strict):
     source: SourceId
     claims: list[EventClaim]
+
+
+def check_event_claims_file(path: Path, rel: str, source_ids: set[str], minerals: set[str]) -> list:
+    """Problems of ``event_claims.yaml`` (schema, source, minerals); the chains and stages it names are checked when run."""
+    from .dataset import Problem, _load, _validate
+
+    doc, problems = _load(path, rel)
+    if doc is None:
+        return problems
+    model, errs = _validate(EventClaimsFile, doc, path, rel)
+    if model is None:
+        return errs
+    text = path.read_text(encoding="utf-8")
+    if model.source not in source_ids:
+        problems.append(Problem(rel, line_of(text, ("source",)), "", "source", f"unknown source id {model.source!r}"))
+    for i, c in enumerate(model.claims):
+        for j, chk in enumerate(c.checks):
+            for m in [chk.mineral, *chk.minerals]:
+                if m and m not in minerals:
+                    problems.append(
+                        Problem(rel, line_of(text, ("claims", i, "checks", j)), f"claims[{i}] {c.id}", "mineral", f"unknown mineral {m!r}")
+                    )
+    return problems
 
 
 def load_event_claims(data_dir: str | Path = DATA_DIR) -> EventClaimsFile:
@@ -783,7 +805,7 @@ def _run_check(ds, chk: ClaimCheck, chain_shares: pd.DataFrame, events: EventsFi
             "figures": f"{top['stage_name']}: {name} {share:.0%}{bound} ({int(r['year'])}); top {countries.name(top['country'])}",
             "sources": r["source"],
         }
-    if chk.kind == "us_import_share":
+    if chk.kind == "us_import_share":  # yes: the country is the top U.S. import source; partly: a smaller one
         from .metrics import dependency_by_country
 
         dep = dependency_by_country(ds.us, chk.mineral)
@@ -802,7 +824,7 @@ def _run_check(ds, chk: ClaimCheck, chain_shares: pd.DataFrame, events: EventsFi
         }
     # us_ban: a ban to the destination covering each mineral, announced by the country
     ev_by = {e.id: e for e in events.events}
-    found, missing, evs, dates, stats = [], [], [], [], []
+    found, missing, evs, dates, stats, ids = [], [], [], [], [], []
     for m in chk.minerals:
         hits = [
             (e, p)
@@ -822,6 +844,7 @@ def _run_check(ds, chk: ClaimCheck, chain_shares: pd.DataFrame, events: EventsFi
             key = f"{e.number or e.id}" + ("" if p.id == "all" else f" {p.id}")
             if key not in evs:
                 evs.append(key)
+                ids.append(e.id)
                 dates.append(_iso(e.announced))
                 row = st[(st["event"] == e.id) & (st["part"] == p.id)]
                 stats.append(f"{row['status'].iloc[0]}" + (f" ({row['note'].iloc[0]})" if row["note"].iloc[0] else ""))
@@ -836,7 +859,7 @@ def _run_check(ds, chk: ClaimCheck, chain_shares: pd.DataFrame, events: EventsFi
     fig = f"ban to {countries.name(chk.destination)} found for {', '.join(found) or 'none'}"
     if missing:
         fig += f"; none for {', '.join(missing)}" + (f" (other measures: {'; '.join(others)})" if others else "")
-    srcs = ";".join(dict.fromkeys(s for e in ev_by.values() if (e.number or e.id) in " ".join(evs) for s in e.sources))
+    srcs = ";".join(dict.fromkeys(s for i in ids for s in ev_by[i].sources))
     return out | {
         "result": res,
         "figures": fig,
