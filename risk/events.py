@@ -895,8 +895,9 @@ def cmd_events(a) -> int:
         from .cli import _print_frame
 
         cols = ["event", "part", "number", "kind", "minerals", "destination", "effective", "status", "until", "note"]
-        print(f"Export-control events on {date} (data as of {ef.as_of})")
-        _print_frame(st[cols].fillna("") if a.format == "table" else st, a.format, list_cols=())
+        if a.format == "table":
+            print(f"Export-control events on {date} (data as of {ef.as_of})")
+        _print_frame(st[cols].astype(object).fillna("") if a.format == "table" else st, a.format, list_cols=())
     return 0
 
 

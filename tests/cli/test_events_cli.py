@@ -80,3 +80,14 @@ def test_event_claims_json():
     assert p.returncode == 0, p.stderr
     verdicts = {r["claim"]: r["verdict"] for r in json.loads(p.stdout)}
     assert verdicts["china_ban_to_us"] == "partly supported"
+
+
+def test_events_csv_is_plain_csv():
+    import csv
+    import io
+
+    p = run("events", "--as-of", "2025-12-01", "--format", "csv")
+    assert p.returncode == 0, p.stderr
+    recs = list(csv.DictReader(io.StringIO(p.stdout)))
+    assert recs[0]["date"] == "2025-12-01"
+    assert {r["status"] for r in recs if r["event"] == "chn_2025_62_ree_technology"} == {"suspended"}
