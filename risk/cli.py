@@ -187,6 +187,24 @@ def _cmd_claims(a) -> int:
     return 0
 
 
+def _cmd_events(a) -> int:
+    from .events import cmd_events
+
+    return cmd_events(a)
+
+
+def _cmd_event_claims(a) -> int:
+    from .events import cmd_event_claims
+
+    return cmd_event_claims(a)
+
+
+def _cmd_chains(a) -> int:
+    from .chains import cmd_chains
+
+    return cmd_chains(a)
+
+
 def _parse_sets(items: list[str]) -> dict[str, str]:
     out = {}
     for item in items or []:
@@ -424,6 +442,22 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--set", action="append", metavar="PATH=VALUE")
     s.add_argument("--out", type=Path, required=True, help="file.png, file.svg, file.pdf or an existing folder (PNG)")
     s.set_defaults(func=_cmd_chart)
+
+    s = sub.add_parser("events", help="export-control events and their status on a date")
+    s.add_argument("--as-of", help="date YYYY-MM-DD (default: the data's as-of date)")
+    s.add_argument("--mineral")
+    s.add_argument("--format", choices=["json", "csv", "table"], default="table")
+    s.set_defaults(func=_cmd_events)
+
+    s = sub.add_parser("chains", help="product chains: each stage's top countries and shares, with year and source")
+    s.add_argument("--mineral")
+    s.add_argument("--chain", help="ndfeb_magnets, li_ion_batteries, chip_materials")
+    s.add_argument("--format", choices=["json", "csv", "table"], default="table")
+    s.set_defaults(func=_cmd_chains)
+
+    s = sub.add_parser("event-claims", help="the article's claims on magnets, Ga/Ge supply and a U.S. ban, against events and chains")
+    s.add_argument("--format", choices=["json", "csv", "table"], default="table")
+    s.set_defaults(func=_cmd_event_claims)
 
     s = sub.add_parser("validate", help="check data/ and print a summary; exit 1 listing every problem")
     s.add_argument("--format", choices=["text", "json"], default="text")

@@ -458,6 +458,29 @@ def _load_uncached(data_dir: Path) -> Dataset:
                             )
                         )
 
+    # export-control events and product chains: validated here, loaded on demand (risk.events, risk.chains)
+    from .events import check_events_file
+
+    ep = data_dir / "events.yaml"
+    if ep.exists():
+        nfiles += 1
+        problems += check_events_file(ep, rel(ep), set(sources) | broken_sources, set(mineral_info))[1]
+    if (data_dir / "event_claims.yaml").exists():
+        from .events import check_event_claims_file
+
+        nfiles += 1
+        problems += check_event_claims_file(
+            data_dir / "event_claims.yaml", rel(data_dir / "event_claims.yaml"), set(sources), set(mineral_info)
+        )
+    from .chains import check_chains_file
+
+    chp = data_dir / "chains.yaml"
+    if chp.exists():
+        nfiles += 1
+        problems += check_chains_file(chp, rel(chp), set(sources) | broken_sources, set(mineral_info), figures, {p.path for p in problems})[
+            1
+        ]
+
     crit_2022 = set(critical_2022["mineral"]) if len(critical_2022) else set()
     minerals = pd.DataFrame(
         [
