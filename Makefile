@@ -53,8 +53,13 @@ validate: $(STAMP)
 import: $(STAMP)
 	$(BIN)/python -m risk import-all
 
+# Every benchmark script (helpers start with _; minimal_app.py is the baseline app ui_latency.py serves).
+# Results: benchmarks/README.md.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/dataset.py
+	@set -e; for f in benchmarks/[!_]*.py; do \
+	  case $$f in benchmarks/minimal_app.py) continue;; esac; \
+	  echo "== $$f"; $(BIN)/python $$f; \
+	done
 
 # Dependency audit: pip-audit against the PyPI vulnerability data. Packages the index cannot
 # look up are listed as skipped; a network failure is reported, not hidden (see scripts in .ci/).

@@ -2,7 +2,7 @@
 
 The maintained ``pycountry`` database does the work; the short table below covers the
 spellings used by USGS, the IEA and the World Bank that it does not know. Codes that are not
-countries use ISO 3166's user-assigned range (X..), plus ``OTH`` and ``WLD`` as in DESIGN.md.
+countries use ISO 3166's user-assigned range (X..), plus ``OTH`` (other countries) and ``WLD`` (world total).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Concentration and dependency metrics, vectorised over the whole figures table.
 
-Formulas (DESIGN.md, Metrics):
+Formulas (as on the Methodology page):
 
 * share_c = value_c / sum of country rows (Other countries included), so shares add up to 1.
 * CR1, CR3: the largest and the sum of the three largest shares among named countries.
