@@ -5,7 +5,7 @@ import streamlit as st
 
 from risk import charts
 from risk.scenarios import load_scenario, named_scenarios, run_scenario
-from ui.common import build, caption_sources, dataset, mineral_name, names, render_chart, results_column_config
+from ui.common import RESULT_COLUMNS, build, caption_sources, dataset, mineral_name, names, render_chart, results_column_config
 from ui.deeplink import ensure_navigation
 
 ensure_navigation()
@@ -62,19 +62,7 @@ render_chart(fig, meta, "compare")
 
 view = table.assign(mineral=table["mineral"].map(mineral_name))
 st.dataframe(
-    view[
-        [
-            "scenario",
-            "mineral",
-            "us_shortfall",
-            "us_shortfall_net",
-            "accessible_supply_lost",
-            "deal_offset_share",
-            "replacement_multiple",
-            "stockpile_exhausted_month",
-            "unmet_month_equivalents",
-        ]
-    ],
+    view[["scenario", "mineral", *RESULT_COLUMNS]],
     hide_index=True,
     width="stretch",
     column_config=results_column_config(),

@@ -21,7 +21,8 @@ from risk.scenarios import (
     to_query_params,
     with_values,
 )
-from ui.common import build, caption_sources, dataset, mineral_name, pct, plain, render_chart, results_column_config
+from risk.vocab import stage_words
+from ui.common import RESULT_COLUMNS, build, caption_sources, dataset, mineral_name, pct, plain, render_chart, results_column_config
 from ui.deeplink import ensure_navigation
 
 ensure_navigation()
@@ -234,22 +235,7 @@ if show_all:
     table["mineral"] = table["mineral"].map(mineral_name)
     table["top_supplier_after"] = table["top_supplier_after"].map(lambda c: countries.name(c) if isinstance(c, str) else "—")
     st.dataframe(
-        table[
-            [
-                "mineral",
-                "stage",
-                "year",
-                "us_shortfall",
-                "us_shortfall_net",
-                "accessible_supply_lost",
-                "replacement_multiple",
-                "deal_offset_share",
-                "stockpile_exhausted_month",
-                "unmet_month_equivalents",
-                "top_supplier_after",
-                "hhi_after",
-            ]
-        ],
+        table[["mineral", "stage", "year", *RESULT_COLUMNS, "top_supplier_after"]].assign(stage=table["stage"].map(stage_words)),
         hide_index=True,
         width="stretch",
         column_config=results_column_config(),

@@ -28,46 +28,16 @@ from pydantic import BaseModel, ValidationError
 
 from . import DATA_DIR, countries
 from .schema import Claim, ClaimsFile, CriticalListsFile, MineralFile, Source, SourcesFile
+from .vocab import EDITIONS
 from .yamlio import DataFileError, line_of, load_yaml_file
 
-#: Sub-folders holding one MineralFile per mineral, by edition.
-EDITION_DIRS = {
-    "mcs2026": "usgs/mcs2026",
-    "mcs2025": "usgs/mcs2025",
-    "iea2025": "iea/iea2025",
-}
-EDITION_LABELS = {
-    "mcs2026": "USGS MCS 2026",
-    "mcs2025": "USGS MCS 2025",
-    "iea2025": "IEA Critical Minerals Dataset 2025",
-}
+#: Sub-folders holding one MineralFile per mineral, by edition (from risk/vocab.py).
+EDITION_DIRS = {e.id: e.folder for e in EDITIONS.values()}
 
 #: The validation report warns wherever the sum of country rows and the published world total
 #: differ by more than the rounding of the total; above this relative difference (with no
 #: withheld rows to explain it) the file is in error: a typo or a missing row, not rounding.
 SUM_ERROR = 0.5
-
-#: Column metadata (the pudl habit): description and unit of every column in the frames.
-FIELDS = {
-    "edition": "Data edition: mcs2026, mcs2025 (USGS Mineral Commodity Summaries) or iea2025 (IEA)",
-    "source": "Source id in data/sources.yaml",
-    "mineral": "Mineral slug (rare_earths, gallium ...)",
-    "stage": "Supply stage: mine, refinery, primary, smelter, plant, production, reserves, capacity",
-    "product": "Product within the stage where a series is split (ilmenite, battery_grade ...); empty otherwise",
-    "series": "Series id: edition:mineral:stage:product",
-    "country": "ISO 3166-1 alpha-3; OTH other countries; WLD world total",
-    "year": "Data year",
-    "value": "Value as published, in `unit` (the bound for lower/upper bounds, the midpoint for ranges)",
-    "unit": "Unit (t metric tons, kt thousand metric tons, kg kilograms, percent ...)",
-    "flag": "none, estimated, withheld, not_available, lower_bound, upper_bound, range, net_exporter, small, qualitative, not_calculable, projection",
-    "raw": "The published text where it is not a plain number (W, NA, >95, —)",
-    "label": "The publisher's country label where it differs from the ISO name",
-    "note": "The publisher's footnote",
-    "measure": "net_import_reliance (percent of apparent consumption) or import_sources (percent of U.S. imports)",
-    "detail": "The publisher's wording of what is measured",
-    "primary": "True for the series used in headline numbers",
-    "period": "Years an import-source share averages (2021–2024)",
-}
 
 
 @dataclass(frozen=True)
@@ -625,7 +595,7 @@ def validation_report(ds: Dataset) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["EDITION_DIRS", "FIELDS", "Dataset", "DatasetError", "Problem", "load_dataset", "validation_report"]
+__all__ = ["EDITION_DIRS", "Dataset", "DatasetError", "Problem", "load_dataset", "validation_report"]
 
 
 def _fmt(v: float) -> str:

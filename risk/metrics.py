@@ -6,7 +6,7 @@ Formulas (as on the Methodology page):
 * CR1, CR3: the largest and the sum of the three largest shares among named countries.
 * HHI = sum over named countries of (100 x share_c)^2, 0 to 10,000. "Other countries" is left
   out, so the HHI is a lower bound. Bands from :mod:`risk.vocab` (DOJ/FTC 2023 by default:
-  over 1,800 highly concentrated; the 2010 set with ``bands="2010"``).
+  the 2010 set with ``bands="2010"``).
 * HHI_WGI = sum of share_c^2 x WGI_scaled_c, WGI_scaled = 5 - 2 x mean of the six WGI estimates
   (0 best, 10 worst governance; EU critical raw materials method). Countries without a WGI
   score are left out and ``wgi_coverage`` says how much supply was scored.
@@ -30,6 +30,17 @@ from .vocab import CURRENT_EDITION, NON_PRODUCTION_STAGES, STAGE_ORDER, USGS_EDI
 
 #: Countries WGI does not cover, scored with another's WGI (and said so in the output).
 WGI_PROXIES = {"NCL": "FRA"}  # New Caledonia: French territory
+
+#: What metrics_table joins from the U.S. side (us_dependency), besides the mineral and NIR year.
+DEPENDENCY_COLUMNS = [
+    "nir",
+    "nir_flag",
+    "top_import_country",
+    "top_import_share",
+    "single_supplier_dependency",
+    "dependency_flag",
+    "us_source",
+]
 
 METRIC_COLUMNS = [
     "mineral",
@@ -241,17 +252,7 @@ def concentration_loop(figures: pd.DataFrame, wgi: pd.DataFrame | None = None) -
 def us_dependency(us: pd.DataFrame) -> pd.DataFrame:
     """Per (mineral, year of NIR): NIR as a fraction, its flag, the top import source and
     single-supplier dependency = NIR x that source's share of U.S. imports (primary series)."""
-    cols = [
-        "mineral",
-        "nir_year",
-        "nir",
-        "nir_flag",
-        "top_import_country",
-        "top_import_share",
-        "single_supplier_dependency",
-        "dependency_flag",
-        "us_source",
-    ]
+    cols = ["mineral", "nir_year", *DEPENDENCY_COLUMNS]
     if us is None or us.empty:
         return pd.DataFrame(columns=cols)
     primary = us["primary"].to_numpy(dtype=bool)
@@ -332,21 +333,7 @@ def metrics_table(
         conc["year"] = conc["year"].astype("int64")
         merged = pd.merge_asof(conc, dep, left_on="year", right_on="nir_year", by="mineral", direction="backward")
     else:
-        merged = conc.assign(
-            **{
-                c: np.nan
-                for c in [
-                    "nir",
-                    "nir_flag",
-                    "nir_year",
-                    "top_import_country",
-                    "top_import_share",
-                    "single_supplier_dependency",
-                    "dependency_flag",
-                    "us_source",
-                ]
-            }
-        )
+        merged = conc.assign(nir_year=np.nan, **dict.fromkeys(DEPENDENCY_COLUMNS, np.nan))
     wgi_src = ds.wgi["source"].iloc[0] if len(ds.wgi) else None
 
     src = merged["source"].astype(str)
