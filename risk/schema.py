@@ -64,6 +64,7 @@ class Source(_Strict):
     """Where figures come from (the owid/etl ``origin``)."""
 
     id: SourceId
+    short: str | None = Field(default=None, max_length=40)  # a short label for source lines ("CEPII BACI HS92")
     publisher: str
     title: str
     edition: str
