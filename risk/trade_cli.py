@@ -62,8 +62,7 @@ class _Query:
             if m not in known:
                 raise ValueError(f"--mineral {m!r}: not a mineral in data/trade_products.yaml; use one of {', '.join(known)}")
         self.flows = load_store(a.data_dir, minerals=minerals)
-        years = self.flows["year"]
-        first, last = int(years.min()), int(years.max())
+        first, last = self.flows.attrs.get("years") or (int(self.flows["year"].min()), int(self.flows["year"].max()))
         self.year_to = a.year_to if a.year_to is not None else last
         self.year_from = a.year_from if a.year_from is not None else max(first, self.year_to - 3)
         if self.year_from > self.year_to:

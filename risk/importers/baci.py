@@ -355,7 +355,9 @@ def _read_frame(name: str, text: bytes):
 
     def read(dtype, **kw):
         try:
-            return pd.read_csv(io.BytesIO(text), dtype=dtype, skip_blank_lines=False, engine="c", encoding="utf-8", usecols=COLUMNS, **kw)
+            # no usecols: with it pandas would silently drop a row's extra fields
+            df = pd.read_csv(io.BytesIO(text), dtype=dtype, skip_blank_lines=False, engine="c", encoding="utf-8", **kw)
+            return df[COLUMNS]
         except pd.errors.ParserError as exc:
             m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
             if m:
@@ -462,6 +464,9 @@ def _parse_rows(name: str, text: bytes, mapping: Mapping, codes: dict[str, str])
     if problems:
         problems.sort()
         i, field, message, _ = problems[0]
+        fields = _fields_on_line(text, i + 2)
+        if fields < len(COLUMNS):  # pandas pads a short row with empty cells: say what it is
+            field, message = "", f"row has {fields} fields, the header has {len(COLUMNS)}: the file looks truncated or damaged"
         more = sum(p[3] for p in problems) - 1
         record = f"{cell('year', i) or '?'} {cell('exporter_baci', i) or '?'}->{cell('importer_baci', i) or '?'} {cell('hs92', i) or '?'}"
         tail = f" (and {more:,} more problem(s))" if more else ""
@@ -509,6 +514,17 @@ def _parse_rows(name: str, text: bytes, mapping: Mapping, codes: dict[str, str])
     out = out[out["exporter"].cat.codes.to_numpy() != out["importer"].cat.codes.to_numpy()].reset_index(drop=True)
     counts = {"rows": n, "kept": len(out), "not_mapped": int((~mapped).sum()), "outside_years": int((mapped & ~keep).sum())}
     return out, counts
+
+
+def _fields_on_line(text: bytes, line: int) -> int:
+    start = 0
+    for _ in range(line - 1):
+        start = text.find(b"\n", start) + 1
+        if start == 0:
+            return 0
+    end = text.find(b"\n", start)
+    row = text[start : end if end >= 0 else len(text)].rstrip(b"\r")
+    return row.count(b",") + 1 if row else 0
 
 
 def _unknown_country(code: str) -> str:
@@ -609,6 +625,7 @@ class StoreError(DataFileError):
 def load_store(data_dir: str | Path, *, minerals: list[str] | None = None, check_mapping: bool = True):
     """The trade store as a DataFrame: mineral, hs, exporter, importer (categoricals), year,
     value_kusd (thousand USD) and quantity_t (tonnes, NaN where BACI has none).
+    ``attrs``: source id, the file's metadata, and ``years`` (first, last) of the whole store.
 
     ``minerals`` reads only those minerals' rows (row groups are skipped by their statistics).
     With ``check_mapping`` a store built from another ``trade_products.yaml`` is refused.
@@ -628,6 +645,9 @@ def load_store(data_dir: str | Path, *, minerals: list[str] | None = None, check
             products = data_dir / PRODUCTS
             if products.exists() and _sha256(products.read_bytes()) != meta.get("trade_products_sha256"):
                 raise StoreError(path, f"built from another data/{PRODUCTS}: run `python -m risk import-baci data/raw/baci_hs92`")
+        yi = pf.schema_arrow.get_field_index("year")
+        stats = [pf.metadata.row_group(i).column(yi).statistics for i in range(pf.metadata.num_row_groups)]
+        years = (min(int(st.min) for st in stats), max(int(st.max) for st in stats)) if stats and all(stats) else None
         filters = [("mineral", "in", list(minerals))] if minerals else None
         table = pq.read_table(path, filters=filters)
     except StoreError:
@@ -639,4 +659,5 @@ def load_store(data_dir: str | Path, *, minerals: list[str] | None = None, check
     df["quantity_t"] = df.pop("quantity_kg").astype("float64") / 1000.0
     df.attrs["source"] = SOURCE_ID
     df.attrs["meta"] = meta
+    df.attrs["years"] = years  # the years of the whole store, whatever was read
     return df
