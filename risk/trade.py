@@ -86,11 +86,10 @@ def with_groups(agg: pd.DataFrame, groups: Mapping[str, Iterable[str]]) -> pd.Da
         if sub.empty:
             continue
         keys = [c for c in ("year", "mineral", "exporter") if c in sub.columns]
-        s = sub.groupby(keys, as_index=False, sort=True).agg(
-            value_kusd=("value_kusd", "sum"),
-            quantity_t=("quantity_t", lambda x: x.sum(min_count=1)),
-            value_q_kusd=("value_q_kusd", "sum"),
-        )
+        g = sub.groupby(keys, sort=True)
+        s = g.agg(value_kusd=("value_kusd", "sum"), quantity_t=("quantity_t", "sum"), value_q_kusd=("value_q_kusd", "sum"))
+        s.loc[g["quantity_t"].count().to_numpy() == 0, "quantity_t"] = np.nan  # no quantity at all: unknown, not 0
+        s = s.reset_index()
         s["importer"] = gid
         parts.append(s[agg.columns])
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else agg
@@ -147,26 +146,31 @@ def look_through(agg: pd.DataFrame, mineral: str, origin: str, *, by: str = "val
     col = _measure(by)
     f = agg[(agg["mineral"] == mineral) & ~agg["importer"].isin(list(groups))]
     f = f[f[col].notna()]
-    imports = f.groupby("importer")[col].sum()
-    exports = f.groupby("exporter")[col].sum()
-    from_o = f[f["exporter"] == origin].groupby("importer")[col].sum()
-    idx = imports.index.union(exports.index)
+    n = len(f)
+    # integer ids for the countries, then bincounts (a few thousand rows per mineral and span)
+    ids, names = pd.factorize(np.concatenate([f["exporter"].to_numpy(dtype=object), f["importer"].to_numpy(dtype=object)]))
+    ex, im = ids[:n], ids[n:]
+    v = f[col].to_numpy(dtype="float64")
+    k = len(names)
+    imports = np.bincount(im, weights=v, minlength=k)
+    exports = np.bincount(ex, weights=v, minlength=k)
+    o = names == origin
+    from_o = np.bincount(im[o[ex]], weights=v[o[ex]], minlength=k) if o.any() else np.zeros(k)
+    denom = np.maximum(imports, exports)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = np.where(denom > 0, from_o / denom, 0.0)
+        high = np.where(exports > 0, np.minimum(1.0, from_o / exports), np.where(from_o > 0, 1.0, 0.0))
     out = pd.DataFrame(
         {
-            "imports": imports.reindex(idx, fill_value=0.0),
-            "imports_from_origin": from_o.reindex(idx, fill_value=0.0),
-            "exports": exports.reindex(idx, fill_value=0.0),
-        }
-    )
-    denom = np.maximum(out["imports"], out["exports"])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["look_through"] = np.where(denom > 0, out["imports_from_origin"] / denom, 0.0)
-        out["look_through_low"] = 0.0
-        out["look_through_high"] = np.where(
-            out["exports"] > 0,
-            np.minimum(1.0, out["imports_from_origin"] / out["exports"]),
-            np.where(out["imports_from_origin"] > 0, 1.0, 0.0),
-        )
+            "imports": imports,
+            "imports_from_origin": from_o,
+            "exports": exports,
+            "look_through": c,
+            "look_through_low": 0.0,
+            "look_through_high": high,
+        },
+        index=pd.Index(np.asarray(names, dtype=object), name="country"),
+    ).sort_index()
     out.index.name = "country"
     return out
 
@@ -195,24 +199,29 @@ def exposure(
     total = float(f[col].sum())
     if total <= 0:
         raise TradeQueryError(f"no imports of {mineral} by {importer} in {year_from}-{year_to} in the trade data ({SOURCE})")
-    s = f.groupby("exporter")[col].sum() / total
-    direct = float(s.get(origin, 0.0))
+    # agg has one row per (mineral, exporter, importer): the importer's rows are its suppliers
+    exporters = f["exporter"].to_numpy(dtype=object)
+    share = f[col].to_numpy(dtype="float64") / total
+    is_o = exporters == origin
+    direct = float(share[is_o].sum())
     members = set(groups.get(importer, ())) | {importer}
     lt = look_through(agg, mineral, origin, by=by, groups=groups)
-    third = s[~s.index.isin([origin, *members])]
-    c = lt["look_through"].reindex(third.index, fill_value=0.0)
-    c_hi = lt["look_through_high"].reindex(third.index, fill_value=0.0)
-    contrib = third * c
+    third = ~is_o & ~np.isin(exporters, list(members))
+    xs, sx = exporters[third], share[third]
+    c = lt["look_through"].reindex(xs, fill_value=0.0).to_numpy()
+    c_hi = lt["look_through_high"].reindex(xs, fill_value=0.0).to_numpy()
+    contrib = sx * c
     indirect = float(contrib.sum())
+    order = sorted(np.flatnonzero(contrib > 0), key=lambda i: (-contrib[i], xs[i]))
     via = [
         {
-            "country": x,
-            "share": float(third[x]),
-            "look_through": float(c[x]),
-            "look_through_high": float(c_hi[x]),
-            "contribution": float(contrib[x]),
+            "country": str(xs[i]),
+            "share": float(sx[i]),
+            "look_through": float(c[i]),
+            "look_through_high": float(c_hi[i]),
+            "contribution": float(contrib[i]),
         }
-        for x in sorted(contrib.index[contrib > 0], key=lambda x: (-contrib[x], x))
+        for i in order
     ]
     out = {
         "importer": importer,
@@ -224,7 +233,7 @@ def exposure(
         "direct": direct,
         "indirect": indirect,
         "total": direct + indirect,
-        "indirect_high": float((third * c_hi).sum()),
+        "indirect_high": float((sx * c_hi).sum()),
         "imports": total,
         "imports_unit": "thousand USD" if by == "value" else "t",
         "via": via,

@@ -53,7 +53,7 @@ class _Query:
     """The validated query: mapping, store (only the minerals needed), years, importer."""
 
     def __init__(self, a, minerals: list[str] | None, origin: str | None = None):
-        from .importers.baci import load_mapping, load_store
+        from .importers.baci import load_mapping, load_store, store_years
 
         self.mapping = load_mapping(a.data_dir / "trade_products.yaml")
         self.groups = {g: list(x.members) for g, x in self.mapping.groups.items()}
@@ -61,14 +61,14 @@ class _Query:
         for m in minerals or []:
             if m not in known:
                 raise ValueError(f"--mineral {m!r}: not a mineral in data/trade_products.yaml; use one of {', '.join(known)}")
-        self.flows = load_store(a.data_dir, minerals=minerals)
-        first, last = self.flows.attrs.get("years") or (int(self.flows["year"].min()), int(self.flows["year"].max()))
+        first, last = store_years(a.data_dir)
         self.year_to = a.year_to if a.year_to is not None else last
         self.year_from = a.year_from if a.year_from is not None else max(first, self.year_to - 3)
         if self.year_from > self.year_to:
             raise ValueError(f"--from {self.year_from} is after --to {self.year_to}")
         if self.year_from < first or self.year_to > last:
             raise ValueError(f"years {self.year_from}-{self.year_to}: the trade data (cepii_baci_hs92) cover {first}-{last}")
+        self.flows = load_store(a.data_dir, minerals=minerals, years=(self.year_from, self.year_to))
         self.importer = _code(a.importer)
         importers = set(self.flows["importer"].cat.categories.astype(str))
         if self.importer not in importers and self.importer not in self.groups:
@@ -141,16 +141,18 @@ def cmd_exposure(a) -> int:
     q = _Query(a, minerals, origin=a.origin)
     wgi, wgi_year, wgi_source = _wgi(a.data_dir)
     results, skipped = [], []
+    by_mineral = dict(tuple(q.agg.groupby("mineral", sort=True)))  # one split, not 40 filters
     for m in minerals or q.mapping.minerals:
+        agg = by_mineral.get(m, q.agg.iloc[:0])
         try:
-            r = exposure(q.agg, q.importer, q.origin, m, q.year_from, q.year_to, by=a.by, groups=q.groups)
+            r = exposure(agg, q.importer, q.origin, m, q.year_from, q.year_to, by=a.by, groups=q.groups)
         except TradeQueryError:
             if minerals:
                 raise ValueError(q.no_data_reason(m)) from None
             skipped.append(m)
             continue
         col = "value_kusd" if a.by == "value" else "quantity_t"
-        f = q.agg[(q.agg["importer"] == q.importer) & (q.agg["mineral"] == m) & q.agg[col].notna()]
+        f = agg[(agg["importer"] == q.importer) & agg[col].notna()]
         shares = f.groupby("exporter")[col].sum() / r["imports"]
         conc = sourcing_concentration(shares, wgi, wgi_year)
         r |= {

@@ -622,12 +622,19 @@ class StoreError(DataFileError):
     """The trade store is missing, damaged or out of date."""
 
 
-def load_store(data_dir: str | Path, *, minerals: list[str] | None = None, check_mapping: bool = True):
+def load_store(
+    data_dir: str | Path,
+    *,
+    minerals: list[str] | None = None,
+    years: tuple[int, int] | None = None,
+    check_mapping: bool = True,
+):
     """The trade store as a DataFrame: mineral, hs, exporter, importer (categoricals), year,
     value_kusd (thousand USD) and quantity_t (tonnes, NaN where BACI has none).
     ``attrs``: source id, the file's metadata, and ``years`` (first, last) of the whole store.
 
-    ``minerals`` reads only those minerals' rows (row groups are skipped by their statistics).
+    ``minerals`` and ``years`` (first, last) read only those rows (pyarrow skips row groups by
+    their statistics and filters the rest).
     With ``check_mapping`` a store built from another ``trade_products.yaml`` is refused.
     """
     import pyarrow.parquet as pq
@@ -645,11 +652,10 @@ def load_store(data_dir: str | Path, *, minerals: list[str] | None = None, check
             products = data_dir / PRODUCTS
             if products.exists() and _sha256(products.read_bytes()) != meta.get("trade_products_sha256"):
                 raise StoreError(path, f"built from another data/{PRODUCTS}: run `python -m risk import-baci data/raw/baci_hs92`")
-        yi = pf.schema_arrow.get_field_index("year")
-        stats = [pf.metadata.row_group(i).column(yi).statistics for i in range(pf.metadata.num_row_groups)]
-        years = (min(int(st.min) for st in stats), max(int(st.max) for st in stats)) if stats and all(stats) else None
-        filters = [("mineral", "in", list(minerals))] if minerals else None
-        table = pq.read_table(path, filters=filters)
+        filters = [("mineral", "in", list(minerals))] if minerals else []
+        if years is not None:
+            filters += [("year", ">=", int(years[0])), ("year", "<=", int(years[1]))]
+        table = pq.read_table(path, filters=filters or None)
     except StoreError:
         raise
     except Exception as exc:  # pyarrow raises several types for a damaged file
@@ -659,5 +665,21 @@ def load_store(data_dir: str | Path, *, minerals: list[str] | None = None, check
     df["quantity_t"] = df.pop("quantity_kg").astype("float64") / 1000.0
     df.attrs["source"] = SOURCE_ID
     df.attrs["meta"] = meta
-    df.attrs["years"] = years  # the years of the whole store, whatever was read
+    df.attrs["years"] = store_years(data_dir)  # the years of the whole store, whatever was read
     return df
+
+
+def store_years(data_dir: str | Path) -> tuple[int, int]:
+    """(first, last) year in the trade store, from the row-group statistics (nothing is read)."""
+    import pyarrow.parquet as pq
+
+    path = Path(data_dir) / STORE
+    if not path.exists():
+        raise StoreError(path, "the trade store is missing: run `python -m risk import-baci data/raw/baci_hs92`")
+    try:
+        pf = pq.ParquetFile(path)
+        yi = pf.schema_arrow.get_field_index("year")
+        stats = [pf.metadata.row_group(i).column(yi).statistics for i in range(pf.metadata.num_row_groups)]
+        return min(int(st.min) for st in stats), max(int(st.max) for st in stats)
+    except Exception as exc:
+        raise StoreError(path, f"cannot read the trade store: {exc}") from None
