@@ -174,15 +174,25 @@ def cmd_exposure(a) -> int:
 
 
 def _wgi(data_dir: Path):
-    """WGI_scaled by country (risk.metrics.wgi_scores on the validated dataset's WGI table)."""
-    from .dataset import load_dataset
-    from .metrics import wgi_scores
+    """WGI_scaled by country: risk.metrics.wgi_scores on the dataset's validated WGI table.
 
-    ds = load_dataset(data_dir, strict=False)
-    if ds.wgi is None or ds.wgi.empty:
+    Only data/wgi/wgi2023.csv is read (through risk.dataset's own reader and checks), not the
+    whole dataset, so that a first run after a clone stays fast. A table with problems gives no
+    governance weights (the HHI_WGI fields are then null), never a guess.
+    """
+    from .dataset import _load_wgi
+    from .metrics import wgi_scores
+    from .yamlio import load_yaml_file
+
+    path = data_dir / "wgi" / "wgi2023.csv"
+    if not path.exists():
         return None, None, None
-    scores, year = wgi_scores(ds.wgi)
-    return scores, year, str(ds.wgi["source"].iloc[0])
+    ids = {s.get("id") for s in (load_yaml_file(data_dir / "sources.yaml").get("sources") or []) if isinstance(s, dict)}
+    wgi, problems = _load_wgi(path, "data/wgi/wgi2023.csv", ids)
+    if problems or wgi.empty:
+        return None, None, None
+    scores, year = wgi_scores(wgi)
+    return scores, year, str(wgi["source"].iloc[0])
 
 
 def _print_exposure_table(results: list[dict], q: _Query, a, skipped: list[str]) -> None:
