@@ -19,12 +19,14 @@ RAW = {
     "iea": "raw/iea/IEA_Critical_Minerals_Dataset_2025-05.xlsx",
     "wgi": "raw/wgi/WGIData.csv",
     "critical2022": "raw/usgs_critical_minerals_2022/MCS2025_T4_Critical_Minerals_End_Use.csv",
+    "baci": "raw/baci_hs92",
 }
 
 
-def import_all(data_dir: Path, raw_dir: Path | None = None) -> dict[str, str]:
-    """Regenerate every generated YAML file under ``data_dir`` from the raw files."""
+def import_all(data_dir: Path, raw_dir: Path | None = None) -> dict[str, str | bytes]:
+    """Regenerate every generated file under ``data_dir`` from the raw files (text, or bytes for the trade store)."""
     from .iea import import_iea_file
+    from .importers.baci import import_baci
     from .usgs import import_critical_list_file, import_edition
     from .wgi import import_wgi_file
 
@@ -35,6 +37,7 @@ def import_all(data_dir: Path, raw_dir: Path | None = None) -> dict[str, str]:
     files |= import_iea_file(raw_dir / RAW["iea"], data_dir)
     files |= import_wgi_file(raw_dir / RAW["wgi"], data_dir)
     files |= import_critical_list_file(raw_dir / RAW["critical2022"], data_dir)
+    files |= import_baci(raw_dir / RAW["baci"], data_dir, raw_dir / "trade_products.yaml")
     return files
 
 
@@ -397,6 +400,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("import-all", help="regenerate every generated file from data/raw/")
     s.set_defaults(func=_cmd_import_all)
+
+    from .trade_cli import add_commands as add_trade_commands
+
+    add_trade_commands(sub)  # import-baci, trade, exposure
 
     s = sub.add_parser("metrics", help="concentration and dependency metrics, one row per series and year")
     s.add_argument("--format", choices=["json", "csv", "table"], default="table")

@@ -86,6 +86,8 @@ def test_case(case, tmp_path, capsys, bundled_hash):
     if kind == "generated":
         src = _generate(case["make"], tmp_path)
         kind = {"oversized_csv": "csv", "huge_scenario": "scenario"}.get(case["make"], "data")
+    elif kind == "trade":
+        src = None
     else:
         src = CORPUS / case["file"]
 
@@ -129,5 +131,29 @@ def test_case(case, tmp_path, capsys, bundled_hash):
         else:
             assert rc == 1
             assert case["expect"] in out.err, out.err
+    elif kind == "baci":
+        data = _data_copy(tmp_path)
+        before = tree_hash(data)
+        rc = main(["--data-dir", str(data), "import-baci", str(src)])
+        out = capsys.readouterr()
+        assert "Traceback" not in out.err + out.out
+        if case.get("ok"):
+            from risk.importers.baci import load_store
+
+            assert rc == 0, out.err
+            store = load_store(data)
+            assert len(store) == case["check"]["rows"] and case["check"]["exporter"] in set(store["exporter"].astype(str))
+        else:
+            assert rc == 1
+            assert case["expect"] in out.err, out.err
+            assert out.err.startswith("error: ") and out.err.count("\n") == 1, out.err
+            assert tree_hash(data) == before, "a failed import must write nothing"
+    elif kind == "trade":
+        rc = main(case["args"])
+        out = capsys.readouterr()
+        assert rc == 1
+        assert "Traceback" not in out.err + out.out
+        assert case["expect"] in out.err, out.err
+        assert out.err.startswith("error: ") and out.err.count("\n") == 1, out.err
     else:
         raise AssertionError(kind)
