@@ -24,22 +24,23 @@ RAW = {
 
 def import_all(data_dir: Path, raw_dir: Path | None = None) -> dict[str, str]:
     """Regenerate every generated YAML file under ``data_dir`` from the raw files."""
-    from .iea import import_iea_file
-    from .usgs import import_critical_list_file, import_edition
-    from .wgi import import_wgi_file
+    from .importers.critical_list import import_critical_list_file
+    from .importers.iea import import_iea_file
+    from .importers.usgs_mcs import import_edition
+    from .importers.wgi import import_wgi_file
 
     raw_dir = raw_dir or data_dir
     files: dict[str, str] = {}
     files |= import_edition(raw_dir / RAW["usgs2026"], "2026", data_dir, raw_dir)
     files |= import_edition(raw_dir / RAW["usgs2025"], "2025", data_dir, raw_dir)
-    files |= import_iea_file(raw_dir / RAW["iea"], data_dir)
+    files |= import_iea_file(raw_dir / RAW["iea"], data_dir, corrections_dir=raw_dir)
     files |= import_wgi_file(raw_dir / RAW["wgi"], data_dir)
     files |= import_critical_list_file(raw_dir / RAW["critical2022"], data_dir)
     return files
 
 
 def _cmd_import_usgs(a) -> int:
-    from .usgs import import_edition
+    from .importers.usgs_mcs import import_edition
 
     files = import_edition(a.path, a.edition, a.data_dir)
     print(f"Imported MCS {a.edition}: wrote {len(files)} files under {a.data_dir}/usgs/")
@@ -47,7 +48,7 @@ def _cmd_import_usgs(a) -> int:
 
 
 def _cmd_import_iea(a) -> int:
-    from .iea import import_iea_file
+    from .importers.iea import import_iea_file
 
     files = import_iea_file(a.path, a.data_dir, a.edition)
     print(f"Imported IEA {a.edition}: wrote {len(files)} files under {a.data_dir}/iea/")
@@ -55,15 +56,15 @@ def _cmd_import_iea(a) -> int:
 
 
 def _cmd_import_wgi(a) -> int:
-    from .wgi import import_wgi_file
+    from .importers.wgi import import_wgi_file
 
-    import_wgi_file(a.path, a.data_dir)
-    print(f"Imported WGI into {a.data_dir}/wgi/wgi2023.yaml")
+    files = import_wgi_file(a.path, a.data_dir)
+    print(f"Imported WGI into {', '.join(str(a.data_dir / f) for f in files)}")
     return 0
 
 
 def _cmd_import_critical(a) -> int:
-    from .usgs import import_critical_list_file
+    from .importers.critical_list import import_critical_list_file
 
     import_critical_list_file(a.path, a.data_dir)
     print(f"Imported the 2022 critical minerals list into {a.data_dir}/critical_lists.yaml")

@@ -11,8 +11,10 @@ import tomllib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from risk.importers.common import ImportFailure
+from risk.importers.upload import import_upload
+from risk.importers.usgs_mcs import parse_value
 from risk.scenarios import Scenario, ScenarioError, from_query_params, load_scenario, load_scenario_text
-from risk.usgs import ImportFailure, import_upload, parse_value
 from risk.yamlio import DataFileError, load_yaml_text
 from tests.conftest import DATA, ROOT, tree_hash
 
@@ -183,7 +185,7 @@ def test_import_killed_while_writing_leaves_previous_files(data_copy):
     leftovers = list((data_copy / "usgs").glob(".*"))
     assert leftovers, "the staging folder of the killed import is still there"
     # the next import cleans up and completes
-    from risk.usgs import import_edition
+    from risk.importers.usgs_mcs import import_edition
 
     import_edition(DATA / "raw/usgs_mcs2026/MCS2026_Commodities_Data.csv", "2026", data_copy)
     assert not list((data_copy / "usgs").glob(".*"))
@@ -217,4 +219,4 @@ def test_streamlit_config_is_hardened():
 def test_no_user_text_is_rendered_as_html():
     for path in [*ROOT.glob("pages/*.py"), ROOT / "app.py"]:
         assert "unsafe_allow_html" not in path.read_text(), path
-    assert "import streamlit" not in "".join(p.read_text() for p in ROOT.glob("risk/*.py"))
+    assert "import streamlit" not in "".join(p.read_text() for p in ROOT.glob("risk/**/*.py"))

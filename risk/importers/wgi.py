@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import countries
-from .schema import WgiFile
-from .usgs import ImportFailure, read_csv_rows
-from .yamlio import write_tree_atomically
+from .. import countries
+from ..schema import WgiFile
+from .common import ImportFailure, begin_import, read_csv_rows, write_files
+
+#: Where the compact table lives under data/.
+WGI_FILE = "wgi/wgi2023.csv"
 
 INDICATORS = ["CC", "GE", "PV", "RQ", "RL", "VA"]
 
@@ -67,7 +69,6 @@ def render_wgi_csv(doc: dict) -> str:
 
 
 def import_wgi_file(path: str | Path, data_dir: str | Path) -> dict[str, str]:
+    begin_import(data_dir)
     doc = import_wgi(path)
-    files = {"wgi/wgi2023.csv": render_wgi_csv(doc)}
-    write_tree_atomically(data_dir, files)
-    return files
+    return write_files(data_dir, {WGI_FILE: render_wgi_csv(doc)})
