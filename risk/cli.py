@@ -77,6 +77,16 @@ def _cmd_import_all(a) -> int:
     return 0
 
 
+def _cmd_repair(a) -> int:
+    from .yamlio import recover_interrupted
+
+    done = recover_interrupted(a.data_dir)
+    for line in done:
+        print(line)
+    print(f"Repaired {a.data_dir}: {len(done)} change(s)" if done else f"Nothing to repair under {a.data_dir}")
+    return 0
+
+
 def _cmd_validate(a) -> int:
     from .dataset import load_dataset, validation_report
 
@@ -383,6 +393,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("import-all", help="regenerate every generated file from data/raw/")
     s.set_defaults(func=_cmd_import_all)
+
+    s = sub.add_parser("repair", help="restore the data an interrupted import left aside and remove its staging folders")
+    s.set_defaults(func=_cmd_repair)
 
     s = sub.add_parser("metrics", help="concentration and dependency metrics, one row per series and year")
     s.add_argument("--format", choices=["json", "csv", "table"], default="table")

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import DATA_DIR, countries
 from .schema import Claim, ClaimsFile, CriticalListsFile, MineralFile, Source, SourcesFile
-from .yamlio import DataFileError, line_of, load_yaml_file
+from .yamlio import DataFileError, interrupted_imports, line_of, load_yaml_file
 
 #: Sub-folders holding one MineralFile per mineral, by edition.
 EDITION_DIRS = {
@@ -213,16 +213,17 @@ def _cache_path(data_dir: Path) -> Path:
 
 
 def load_dataset(data_dir: str | Path = DATA_DIR, *, strict: bool = True, use_cache: bool = True) -> Dataset:
-    """Load and validate everything under ``data_dir``.
+    """Load and validate everything under ``data_dir``. Reads only: never changes a file.
 
     With ``strict`` a dataset with errors raises :class:`DatasetError` listing every problem;
     otherwise the problems are returned on the dataset. A validated load is cached (pickle keyed
-    by every file's size and modification time) so the second load skips parsing.
+    by every file's size and modification time) so the second load skips parsing. A folder left
+    aside by an interrupted import is refused (:class:`InterruptedImportError`) in either mode.
     """
     data_dir = Path(data_dir)
-    from .yamlio import recover_interrupted
-
-    recover_interrupted(data_dir, remove_junk=False)  # an import killed between two renames: put the old folder back
+    leftovers = interrupted_imports(data_dir)
+    if leftovers:
+        raise InterruptedImportError(leftovers[0], data_dir)
     sig = _files_signature(data_dir) if use_cache else None
     cache = _cache_path(data_dir) if use_cache else None
     if cache is not None and cache.exists():
@@ -246,6 +247,20 @@ def load_dataset(data_dir: str | Path = DATA_DIR, *, strict: bool = True, use_ca
         except OSError:
             pass
     return ds
+
+
+class InterruptedImportError(DataFileError):
+    """An import was killed between its two renames: the previous data sit in a hidden folder."""
+
+    def __init__(self, leftover: Path, data_dir: Path):
+        target = leftover.name[1:].split(".old-")[0]
+        repair = (
+            "python -m risk repair" if data_dir.resolve() == Path(DATA_DIR).resolve() else f"python -m risk --data-dir {data_dir} repair"
+        )
+        super().__init__(
+            leftover,
+            f"an import was interrupted: the previous {target!r} folder was moved here and not put back; run `{repair}` to restore it",
+        )
 
 
 def _load_uncached(data_dir: Path) -> Dataset:
@@ -602,7 +617,7 @@ def validation_report(ds: Dataset) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["EDITION_DIRS", "FIELDS", "Dataset", "DatasetError", "Problem", "load_dataset", "validation_report"]
+__all__ = ["EDITION_DIRS", "FIELDS", "Dataset", "DatasetError", "InterruptedImportError", "Problem", "load_dataset", "validation_report"]
 
 
 def _fmt(v: float) -> str:
