@@ -36,7 +36,7 @@ NO_VALUE_FLAGS = frozenset({"withheld", "not_available", "qualitative", "not_cal
 #: Stages of supply. USGS words are kept where it uses them.
 Stage = Literal["mine", "refinery", "primary", "smelter", "plant", "production", "reserves", "capacity"]
 
-#: Units as stored (short forms of the publisher's words; see risk.usgs.UNITS).
+#: Units as stored (short forms of the publisher's words; see risk.importers.usgs_mcs.UNITS).
 Unit = Literal[
     "t",
     "kt",
