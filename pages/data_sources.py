@@ -86,7 +86,8 @@ st.write(
 up = st.file_uploader("USGS MCS data-release CSV", type=["csv"], key="data_upload", max_upload_size=20)
 if up is not None:
     from risk.dataset import figures_from_docs
-    from risk.usgs import ImportFailure, import_upload
+    from risk.importers.common import ImportFailure
+    from risk.importers.upload import import_upload
 
     try:
         edition, docs = import_upload(up.getvalue(), up.name)

@@ -25,16 +25,17 @@ RAW = {
 
 def import_all(data_dir: Path, raw_dir: Path | None = None) -> dict[str, str | bytes]:
     """Regenerate every generated file under ``data_dir`` from the raw files (text, or bytes for the trade store)."""
-    from .iea import import_iea_file
     from .importers.baci import import_baci
-    from .usgs import import_critical_list_file, import_edition
-    from .wgi import import_wgi_file
+    from .importers.critical_list import import_critical_list_file
+    from .importers.iea import import_iea_file
+    from .importers.usgs_mcs import import_edition
+    from .importers.wgi import import_wgi_file
 
     raw_dir = raw_dir or data_dir
     files: dict[str, str] = {}
     files |= import_edition(raw_dir / RAW["usgs2026"], "2026", data_dir, raw_dir)
     files |= import_edition(raw_dir / RAW["usgs2025"], "2025", data_dir, raw_dir)
-    files |= import_iea_file(raw_dir / RAW["iea"], data_dir)
+    files |= import_iea_file(raw_dir / RAW["iea"], data_dir, corrections_dir=raw_dir)
     files |= import_wgi_file(raw_dir / RAW["wgi"], data_dir)
     files |= import_critical_list_file(raw_dir / RAW["critical2022"], data_dir)
     files |= import_baci(raw_dir / RAW["baci"], data_dir, raw_dir / "trade_products.yaml")
@@ -42,7 +43,7 @@ def import_all(data_dir: Path, raw_dir: Path | None = None) -> dict[str, str | b
 
 
 def _cmd_import_usgs(a) -> int:
-    from .usgs import import_edition
+    from .importers.usgs_mcs import import_edition
 
     files = import_edition(a.path, a.edition, a.data_dir)
     print(f"Imported MCS {a.edition}: wrote {len(files)} files under {a.data_dir}/usgs/")
@@ -50,7 +51,7 @@ def _cmd_import_usgs(a) -> int:
 
 
 def _cmd_import_iea(a) -> int:
-    from .iea import import_iea_file
+    from .importers.iea import import_iea_file
 
     files = import_iea_file(a.path, a.data_dir, a.edition)
     print(f"Imported IEA {a.edition}: wrote {len(files)} files under {a.data_dir}/iea/")
@@ -58,15 +59,15 @@ def _cmd_import_iea(a) -> int:
 
 
 def _cmd_import_wgi(a) -> int:
-    from .wgi import import_wgi_file
+    from .importers.wgi import import_wgi_file
 
-    import_wgi_file(a.path, a.data_dir)
-    print(f"Imported WGI into {a.data_dir}/wgi/wgi2023.yaml")
+    files = import_wgi_file(a.path, a.data_dir)
+    print(f"Imported WGI into {', '.join(str(a.data_dir / f) for f in files)}")
     return 0
 
 
 def _cmd_import_critical(a) -> int:
-    from .usgs import import_critical_list_file
+    from .importers.critical_list import import_critical_list_file
 
     import_critical_list_file(a.path, a.data_dir)
     print(f"Imported the 2022 critical minerals list into {a.data_dir}/critical_lists.yaml")
@@ -76,6 +77,16 @@ def _cmd_import_critical(a) -> int:
 def _cmd_import_all(a) -> int:
     files = import_all(a.data_dir)
     print(f"Regenerated {len(files)} files under {a.data_dir} from {a.data_dir}/raw/")
+    return 0
+
+
+def _cmd_repair(a) -> int:
+    from .yamlio import recover_interrupted
+
+    done = recover_interrupted(a.data_dir)
+    for line in done:
+        print(line)
+    print(f"Repaired {a.data_dir}: {len(done)} change(s)" if done else f"Nothing to repair under {a.data_dir}")
     return 0
 
 
@@ -400,6 +411,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("import-all", help="regenerate every generated file from data/raw/")
     s.set_defaults(func=_cmd_import_all)
+
+    s = sub.add_parser("repair", help="restore the data an interrupted import left aside and remove its staging folders")
+    s.set_defaults(func=_cmd_repair)
 
     from .trade_cli import add_commands as add_trade_commands
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,9 +26,10 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from . import DATA_DIR, countries
+from .importers.wgi import WGI_FILE, read_wgi_table
 from .schema import Claim, ClaimsFile, CriticalListsFile, MineralFile, Source, SourcesFile
 from .vocab import EDITIONS
-from .yamlio import DataFileError, line_of, load_yaml_file
+from .yamlio import DataFileError, interrupted_imports, line_of, load_yaml_file
 
 #: Sub-folders holding one MineralFile per mineral, by edition (from risk/vocab.py).
 EDITION_DIRS = {e.id: e.folder for e in EDITIONS.values()}
@@ -183,16 +183,17 @@ def _cache_path(data_dir: Path) -> Path:
 
 
 def load_dataset(data_dir: str | Path = DATA_DIR, *, strict: bool = True, use_cache: bool = True) -> Dataset:
-    """Load and validate everything under ``data_dir``.
+    """Load and validate everything under ``data_dir``. Reads only: never changes a file.
 
     With ``strict`` a dataset with errors raises :class:`DatasetError` listing every problem;
     otherwise the problems are returned on the dataset. A validated load is cached (pickle keyed
-    by every file's size and modification time) so the second load skips parsing.
+    by every file's size and modification time) so the second load skips parsing. A folder left
+    aside by an interrupted import is refused (:class:`InterruptedImportError`) in either mode.
     """
     data_dir = Path(data_dir)
-    from .yamlio import recover_interrupted
-
-    recover_interrupted(data_dir, remove_junk=False)  # an import killed between two renames: put the old folder back
+    leftovers = interrupted_imports(data_dir)
+    if leftovers:
+        raise InterruptedImportError(leftovers[0], data_dir)
     sig = _files_signature(data_dir) if use_cache else None
     cache = _cache_path(data_dir) if use_cache else None
     if cache is not None and cache.exists():
@@ -218,238 +219,124 @@ def load_dataset(data_dir: str | Path = DATA_DIR, *, strict: bool = True, use_ca
     return ds
 
 
-def _load_uncached(data_dir: Path) -> Dataset:
-    problems: list[Problem] = []
-    warnings: list[Problem] = []
-    nfiles = 0
+class InterruptedImportError(DataFileError):
+    """An import was killed between its two renames: the previous data sit in a hidden folder."""
 
-    def rel(p: Path) -> str:
+    def __init__(self, leftover: Path, data_dir: Path):
+        target = leftover.name[1:].split(".old-")[0]
+        repair = (
+            "python -m risk repair" if data_dir.resolve() == Path(DATA_DIR).resolve() else f"python -m risk --data-dir {data_dir} repair"
+        )
+        super().__init__(
+            leftover,
+            f"an import was interrupted: the previous {target!r} folder was moved here and not put back; run `{repair}` to restore it",
+        )
+
+
+class _Reader:
+    """Load -> validate -> collect for every kind of file: problems, warnings and the file count."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.files = 0
+
+    def rel(self, p: Path) -> str:
         try:
-            return str(Path("data") / p.relative_to(data_dir))
+            return str(Path("data") / p.relative_to(self.data_dir))
         except ValueError:
             return str(p)
 
-    # sources
-    sources: dict[str, Source] = {}
-    broken_sources: set[str] = set()
-    sp = data_dir / "sources.yaml"
-    doc, errs = _load(sp, rel(sp))
-    problems += errs
-    nfiles += 1
-    if doc is not None:
-        model, errs = _validate(SourcesFile, doc, sp, rel(sp))
-        problems += errs
-        entries = list(model.sources) if model is not None else []
-        if model is None and isinstance(doc, dict) and isinstance(doc.get("sources"), list):
-            # keep the valid sources, and remember the ids of invalid ones, so that one bad
-            # entry is reported once instead of failing every figure that cites it
-            for item in doc["sources"]:
-                try:
-                    entries.append(Source.model_validate(item))
-                except ValidationError:
-                    if isinstance(item, dict) and isinstance(item.get("id"), str):
-                        broken_sources.add(item["id"])
-        for i, s in enumerate(entries):
-            if s.id in sources:
-                problems.append(Problem(rel(sp), line_of(sp.read_text(), ("sources", i, "id")), s.id, "id", "duplicate source id"))
-            sources[s.id] = s
+    def read(self, path: Path, model: type[BaseModel]) -> tuple[object, BaseModel | None]:
+        """Count, read and validate one YAML file: (document, model), None where a step failed."""
+        self.files += 1
+        rel = self.rel(path)
+        doc, errs = _load(path, rel)
+        self.problems += errs
+        if doc is None:
+            return None, None
+        validated, errs = _validate(model, doc, path, rel)
+        self.problems += errs
+        return doc, validated
 
-    fig_rows: list[tuple] = []
-    series_rows: list[tuple] = []
-    us_rows: list[tuple] = []
-    mineral_info: dict[str, dict] = {}
+    def error(self, path: Path, keys: tuple, record: str, fld: str, message: str) -> None:
+        """A problem in a file that read and validated, at the node ``keys`` leads to."""
+        self.problems.append(Problem(self.rel(path), line_of(path.read_text(), keys), record, fld, message))
 
-    for edition, sub in EDITION_DIRS.items():
-        folder = data_dir / sub
-        if not folder.is_dir():
-            problems.append(Problem(rel(folder), None, "", "", f"folder for edition {edition} is missing"))
-            continue
-        for path in sorted(folder.glob("*.yaml")):
-            nfiles += 1
-            r = rel(path)
-            doc, errs = _load(path, r)
-            problems += errs
-            if doc is None:
-                continue
-            model, errs = _validate(MineralFile, doc, path, r)
-            problems += errs
-            if model is None:
-                continue
-            m: MineralFile = model  # type: ignore[assignment]
-            if m.mineral != path.stem:
-                problems.append(
-                    Problem(
-                        r,
-                        line_of(path.read_text(), ("mineral",)),
-                        m.mineral,
-                        "mineral",
-                        f"file is named {path.name} but holds mineral {m.mineral!r}",
-                    )
-                )
-            if m.edition != edition:
-                problems.append(
-                    Problem(
-                        r,
-                        line_of(path.read_text(), ("edition",)),
-                        m.mineral,
-                        "edition",
-                        f"edition {m.edition!r} in the folder for {edition}",
-                    )
-                )
-            if m.source not in sources and m.source not in broken_sources:
-                problems.append(
-                    Problem(
-                        r,
-                        line_of(path.read_text(), ("source",)),
-                        m.mineral,
-                        "source",
-                        f"unknown source id {m.source!r} (not in data/sources.yaml)",
-                    )
-                )
-            info = mineral_info.setdefault(
-                m.mineral, {"name": m.name, "chapter": m.chapter, "critical_2025": m.critical_2025, "editions": [], "notes": {}}
-            )
-            if edition == "mcs2026":
-                info.update(name=m.name, chapter=m.chapter, critical_2025=m.critical_2025)
-            info["editions"].append(edition)
-            if m.notes:
-                info["notes"][edition] = m.notes
-            figs, srs = _figure_rows(m)
-            fig_rows += figs
-            series_rows += srs
-            for si, s in enumerate(m.world):
-                _check_sums(m, si, s, path, r, problems, warnings)
-            for s in m.us:
-                for f in s.figures:
-                    us_rows.append(
-                        (
-                            edition,
-                            m.source,
-                            m.mineral,
-                            s.measure,
-                            s.detail,
-                            s.primary,
-                            s.period,
-                            f.country,
-                            f.year,
-                            f.value,
-                            s.unit,
-                            f.flag,
-                            f.raw,
-                            f.note,
-                        )
-                    )
-            primaries = Counter(s.measure for s in m.us if s.primary)
-            for measure in {s.measure for s in m.us}:
-                if primaries[measure] != 1:
-                    problems.append(
-                        Problem(
-                            r,
-                            line_of(path.read_text(), ("us",)),
-                            m.mineral,
-                            "primary",
-                            f"{primaries[measure]} primary {measure} series; exactly one is needed",
-                        )
-                    )
 
-    figures = _figures_frame(fig_rows)
-    series = pd.DataFrame.from_records(
-        series_rows, columns=["series", "edition", "source", "mineral", "name", "stage", "product", "detail", "unit", "basis", "note"]
-    )
-    us = pd.DataFrame.from_records(
-        us_rows,
-        columns=[
-            "edition",
-            "source",
-            "mineral",
-            "measure",
-            "detail",
-            "primary",
-            "period",
-            "country",
-            "year",
-            "value",
-            "unit",
-            "flag",
-            "raw",
-            "note",
-        ],
-    )
-    us["value"] = us["value"].astype("float64")
+@dataclass
+class _Collected:
+    """Rows gathered from the mineral files, turned into frames at the end."""
 
-    # WGI (compact CSV; see risk.wgi)
-    wgi_path = data_dir / "wgi" / "wgi2023.csv"
-    wgi, errs = _load_wgi(wgi_path, rel(wgi_path), sources)
-    problems += errs
-    nfiles += 1
+    figures: list[tuple] = field(default_factory=list)
+    series: list[tuple] = field(default_factory=list)
+    us: list[tuple] = field(default_factory=list)
+    minerals: dict[str, dict] = field(default_factory=dict)
 
-    # critical lists
-    cl_path = data_dir / "critical_lists.yaml"
-    critical_2022 = pd.DataFrame(columns=["name", "mineral", "applications", "note"])
-    doc, errs = _load(cl_path, rel(cl_path))
-    problems += errs
-    nfiles += 1
-    if doc is not None:
-        model, errs = _validate(CriticalListsFile, doc, cl_path, rel(cl_path))
-        problems += errs
-        if model is not None:
-            critical_2022 = pd.DataFrame([e.model_dump() for e in model.list_2022])
-            for e in model.list_2022:
-                if e.mineral not in mineral_info:
-                    warnings.append(Problem(rel(cl_path), None, e.name, "mineral", f"no data for {e.mineral!r} in any edition", "warning"))
 
-    # claims
-    claims: list[Claim] = []
-    cp = data_dir / "claims.yaml"
-    doc, errs = _load(cp, rel(cp))
-    problems += errs
-    nfiles += 1
-    if doc is not None:
-        model, errs = _validate(ClaimsFile, doc, cp, rel(cp))
-        problems += errs
-        if model is not None:
-            claims = list(model.claims)
-            for i, c in enumerate(claims):
-                if c.source not in sources:
-                    problems.append(
-                        Problem(
-                            rel(cp), line_of(cp.read_text(), ("claims", i, "source")), c.id, "source", f"unknown source id {c.source!r}"
-                        )
-                    )
-                for t in c.refers_to:
-                    if t.mineral not in mineral_info:
-                        problems.append(
-                            Problem(
-                                rel(cp),
-                                line_of(cp.read_text(), ("claims", i, "refers_to")),
-                                c.id,
-                                "mineral",
-                                f"no data for mineral {t.mineral!r}",
-                            )
-                        )
+US_COLUMNS = [
+    "edition",
+    "source",
+    "mineral",
+    "measure",
+    "detail",
+    "primary",
+    "period",
+    "country",
+    "year",
+    "value",
+    "unit",
+    "flag",
+    "raw",
+    "note",
+]
+SERIES_COLUMNS = ["series", "edition", "source", "mineral", "name", "stage", "product", "detail", "unit", "basis", "note"]
 
-    # export-control events and product chains: validated here, loaded on demand (risk.events, risk.chains)
-    from .events import check_events_file
+
+def _check_events_and_chains(rd: _Reader, data_dir: Path, known_sources: set, sources: set, minerals: set, figures) -> None:
+    """Export-control events and product chains: validated here, loaded on demand (risk.events, risk.chains)."""
+    from .chains import check_chains_file
+    from .events import check_event_claims_file, check_events_file
 
     ep = data_dir / "events.yaml"
     if ep.exists():
-        nfiles += 1
-        problems += check_events_file(ep, rel(ep), set(sources) | broken_sources, set(mineral_info))[1]
-    if (data_dir / "event_claims.yaml").exists():
-        from .events import check_event_claims_file
-
-        nfiles += 1
-        problems += check_event_claims_file(
-            data_dir / "event_claims.yaml", rel(data_dir / "event_claims.yaml"), set(sources), set(mineral_info)
-        )
-    from .chains import check_chains_file
-
+        rd.files += 1
+        rd.problems += check_events_file(ep, rd.rel(ep), known_sources, minerals)[1]
+    ecp = data_dir / "event_claims.yaml"
+    if ecp.exists():
+        rd.files += 1
+        rd.problems += check_event_claims_file(ecp, rd.rel(ecp), sources, minerals)
     chp = data_dir / "chains.yaml"
     if chp.exists():
-        nfiles += 1
-        problems += check_chains_file(chp, rel(chp), set(sources) | broken_sources, set(mineral_info), figures, {p.path for p in problems})[
-            1
-        ]
+        rd.files += 1
+        rd.problems += check_chains_file(chp, rd.rel(chp), known_sources, minerals, figures, {p.path for p in rd.problems})[1]
+
+
+def _load_uncached(data_dir: Path) -> Dataset:
+    rd = _Reader(data_dir)
+    sources, broken_sources = _read_sources(rd, data_dir / "sources.yaml")
+    known_sources = set(sources) | broken_sources
+    got = _Collected()
+    for edition, sub in EDITION_DIRS.items():
+        folder = data_dir / sub
+        if not folder.is_dir():
+            rd.problems.append(Problem(rd.rel(folder), None, "", "", f"folder for edition {edition} is missing"))
+            continue
+        for path in sorted(folder.glob("*.yaml")):
+            _doc, m = rd.read(path, MineralFile)
+            if m is not None:
+                _collect_mineral(rd, path, edition, m, known_sources, got)  # type: ignore[arg-type]
+
+    figures = _figures_frame(got.figures)
+    series = pd.DataFrame.from_records(got.series, columns=SERIES_COLUMNS)
+    us = pd.DataFrame.from_records(got.us, columns=US_COLUMNS)
+    us["value"] = us["value"].astype("float64")
+    wgi = _read_wgi(rd, data_dir / WGI_FILE, sources)
+    critical_2022 = _read_critical_lists(rd, data_dir / "critical_lists.yaml", got.minerals)
+    claims = _read_claims(rd, data_dir / "claims.yaml", sources, got.minerals)
+
+    _check_events_and_chains(rd, data_dir, known_sources, set(sources), set(got.minerals), figures)
 
     crit_2022 = set(critical_2022["mineral"]) if len(critical_2022) else set()
     minerals = pd.DataFrame(
@@ -463,7 +350,7 @@ def _load_uncached(data_dir: Path) -> Dataset:
                 "editions": ",".join(v["editions"]),
                 "notes": v["notes"].get("mcs2026") or next(iter(v["notes"].values()), None),
             }
-            for k, v in sorted(mineral_info.items())
+            for k, v in sorted(got.minerals.items())
         ]
     )
     return Dataset(
@@ -475,10 +362,113 @@ def _load_uncached(data_dir: Path) -> Dataset:
         sources=sources,
         claims=claims,
         critical_2022=critical_2022,
-        problems=problems,
-        warnings=warnings,
-        files=nfiles,
+        problems=rd.problems,
+        warnings=rd.warnings,
+        files=rd.files,
     )
+
+
+def _read_sources(rd: _Reader, path: Path) -> tuple[dict[str, Source], set[str]]:
+    """The valid sources, and the ids of invalid ones (so one bad entry is reported once, not at every figure citing it)."""
+    sources: dict[str, Source] = {}
+    broken: set[str] = set()
+    doc, model = rd.read(path, SourcesFile)
+    if doc is None:
+        return sources, broken
+    entries = list(model.sources) if model is not None else []  # type: ignore[attr-defined]
+    if model is None and isinstance(doc, dict) and isinstance(doc.get("sources"), list):
+        for item in doc["sources"]:
+            try:
+                entries.append(Source.model_validate(item))
+            except ValidationError:
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    broken.add(item["id"])
+    for i, s in enumerate(entries):
+        if s.id in sources:
+            rd.error(path, ("sources", i, "id"), s.id, "id", "duplicate source id")
+        sources[s.id] = s
+    return sources, broken
+
+
+def _collect_mineral(rd: _Reader, path: Path, edition: str, m: MineralFile, known_sources: set[str], got: _Collected) -> None:
+    """Check one validated mineral file against its folder and the sources, and gather its rows."""
+    if m.mineral != path.stem:
+        rd.error(path, ("mineral",), m.mineral, "mineral", f"file is named {path.name} but holds mineral {m.mineral!r}")
+    if m.edition != edition:
+        rd.error(path, ("edition",), m.mineral, "edition", f"edition {m.edition!r} in the folder for {edition}")
+    if m.source not in known_sources:
+        rd.error(path, ("source",), m.mineral, "source", f"unknown source id {m.source!r} (not in data/sources.yaml)")
+    info = got.minerals.setdefault(
+        m.mineral, {"name": m.name, "chapter": m.chapter, "critical_2025": m.critical_2025, "editions": [], "notes": {}}
+    )
+    if edition == "mcs2026":
+        info.update(name=m.name, chapter=m.chapter, critical_2025=m.critical_2025)
+    info["editions"].append(edition)
+    if m.notes:
+        info["notes"][edition] = m.notes
+    figs, srs = _figure_rows(m)
+    got.figures += figs
+    got.series += srs
+    for si, s in enumerate(m.world):
+        _check_sums(m, si, s, path, rd.rel(path), rd.problems, rd.warnings)
+    for s in m.us:
+        for f in s.figures:
+            got.us.append(
+                (
+                    edition,
+                    m.source,
+                    m.mineral,
+                    s.measure,
+                    s.detail,
+                    s.primary,
+                    s.period,
+                    f.country,
+                    f.year,
+                    f.value,
+                    s.unit,
+                    f.flag,
+                    f.raw,
+                    f.note,
+                )
+            )
+    primaries = Counter(s.measure for s in m.us if s.primary)
+    for measure in {s.measure for s in m.us}:
+        if primaries[measure] != 1:
+            rd.error(path, ("us",), m.mineral, "primary", f"{primaries[measure]} primary {measure} series; exactly one is needed")
+
+
+def _read_wgi(rd: _Reader, path: Path, sources: dict) -> pd.DataFrame:
+    """The compact WGI table (read by :func:`risk.importers.wgi.read_wgi_table`)."""
+    rd.files += 1
+    wgi, problems = read_wgi_table(path, sources)
+    rd.problems += [Problem(rd.rel(path), line, record, fld, message) for line, record, fld, message in problems]
+    return wgi
+
+
+def _read_critical_lists(rd: _Reader, path: Path, minerals: dict) -> pd.DataFrame:
+    critical_2022 = pd.DataFrame(columns=["name", "mineral", "applications", "note"])
+    _doc, model = rd.read(path, CriticalListsFile)
+    if model is not None:
+        entries = model.list_2022  # type: ignore[attr-defined]
+        critical_2022 = pd.DataFrame([e.model_dump() for e in entries])
+        for e in entries:
+            if e.mineral not in minerals:
+                rd.warnings.append(Problem(rd.rel(path), None, e.name, "mineral", f"no data for {e.mineral!r} in any edition", "warning"))
+    return critical_2022
+
+
+def _read_claims(rd: _Reader, path: Path, sources: dict, minerals: dict) -> list[Claim]:
+    _doc, model = rd.read(path, ClaimsFile)
+    if model is None:
+        return []
+    claims = list(model.claims)  # type: ignore[attr-defined]
+    for i, c in enumerate(claims):
+        if c.source not in sources:
+            rd.error(path, ("claims", i, "source"), c.id, "source", f"unknown source id {c.source!r}")
+        for t in c.refers_to:
+            if t.mineral not in minerals:
+                rd.error(path, ("claims", i, "refers_to"), c.id, "mineral", f"no data for mineral {t.mineral!r}")
+    return claims
 
 
 FIGURE_COLUMNS = [
@@ -595,56 +585,11 @@ def validation_report(ds: Dataset) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["EDITION_DIRS", "Dataset", "DatasetError", "Problem", "load_dataset", "validation_report"]
+__all__ = ["EDITION_DIRS", "Dataset", "DatasetError", "InterruptedImportError", "Problem", "load_dataset", "validation_report"]
 
 
 def _fmt(v: float) -> str:
     return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 or abs(v) >= 100 else f"{v:,.3g}"
-
-
-WGI_INDICATORS = ["CC", "GE", "PV", "RQ", "RL", "VA"]
-
-
-def _load_wgi(path: Path, rel: str, sources: dict) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read data/wgi/wgi2023.csv; check codes, years and ranges; add the EU-method scaled score."""
-    empty = pd.DataFrame(columns=["country", "year", *WGI_INDICATORS, "mean", "scaled", "source"])
-    try:
-        with path.open(encoding="utf-8") as fh:
-            first = fh.readline()
-            df = pd.read_csv(fh, dtype={"country": str})
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        return empty, [Problem(rel, None, "", "", f"cannot read the WGI table: {exc}")]
-    problems = []
-    m = re.match(r"^# source: (\S+)", first)
-    source = m.group(1) if m else None
-    if source not in sources:
-        problems.append(Problem(rel, 1, "", "source", f"unknown or missing source id {source!r} in the first line"))
-    missing = [c for c in ["country", "year", *WGI_INDICATORS] if c not in df.columns]
-    if missing:
-        return empty, [*problems, Problem(rel, 2, "", "", f"missing column(s) {missing}")]
-    for i, code in enumerate(df["country"]):
-        if not countries.is_valid(str(code)):
-            problems.append(Problem(rel, i + 3, f"{code}", "country", f"unknown country code {code!r}"))
-    est = df[WGI_INDICATORS].apply(pd.to_numeric, errors="coerce")
-    bad = (est.abs() > 3.5).any(axis=1) | (est.isna() & df[WGI_INDICATORS].notna()).any(axis=1)
-    for i in df.index[bad][:20]:
-        problems.append(
-            Problem(
-                rel,
-                int(i) + 3,
-                f"{df.at[i, 'country']} {df.at[i, 'year']}",
-                "",
-                "an estimate is not a number in the WGI range (about -2.5 to 2.5)",
-            )
-        )
-    dup = df.duplicated(["country", "year"], keep="first")
-    for i in df.index[dup][:20]:
-        problems.append(Problem(rel, int(i) + 3, f"{df.at[i, 'country']} {df.at[i, 'year']}", "", "duplicate country and year"))
-    df[WGI_INDICATORS] = est
-    df["mean"] = est.mean(axis=1, skipna=False)
-    df["scaled"] = 5 - 2 * df["mean"]
-    df["source"] = source
-    return df, problems
 
 
 def figures_from_docs(docs: dict[str, dict], source: str | None = None) -> pd.DataFrame:

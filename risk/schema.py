@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from . import countries
 from .vocab import STAGE_IDS
@@ -37,7 +37,7 @@ NO_VALUE_FLAGS = frozenset({"withheld", "not_available", "qualitative", "not_cal
 #: Stages of supply. USGS words are kept where it uses them.
 Stage = Literal[STAGE_IDS]  # risk/vocab.py
 
-#: Units as stored (short forms of the publisher's words; see risk.usgs.UNITS).
+#: Units as stored (short forms of the publisher's words; see risk.importers.usgs_mcs.UNITS).
 Unit = Literal[
     "t",
     "kt",
@@ -258,7 +258,7 @@ class WgiFile(_Strict):
 
 
 class Correction(_Strict):
-    """A fix to a published figure, applied by the importer, with the reason kept."""
+    """A fix to one published figure, applied by the importer, with the reason kept."""
 
     edition: EditionId
     mineral: Slug
@@ -271,5 +271,41 @@ class Correction(_Strict):
     reason: str
 
 
+class CorrectedFigures(_Strict):
+    """Where a derived correction changes the published value: one series, some years."""
+
+    mineral: Slug
+    stage: Stage
+    product: Slug | Literal[""] = ""
+    years: list[int] = Field(min_length=1)
+
+
+class DerivedCorrection(_Strict):
+    """A rule for one country's figure in every series of an edition: the value is derived from the
+    series' other figures instead of taken as published.
+
+    ``world_minus_countries``: the world total (WLD) of that series and year minus every other
+    country row. ``changes`` lists every figure where the result differs from the published value;
+    the importer refuses the correction when the source no longer differs exactly there.
+    """
+
+    edition: EditionId
+    country: Iso3
+    derive: Literal["world_minus_countries"]
+    changes: list[CorrectedFigures] = Field(min_length=1)
+    note: str  # written into the note of every figure the rule sets
+    reason: str
+
+
+def _correction_kind(v) -> str:
+    derived = (isinstance(v, dict) and "derive" in v) or isinstance(v, DerivedCorrection)
+    return "derived" if derived else "figure"
+
+
 class CorrectionsFile(_Strict):
-    corrections: list[Correction]
+    corrections: list[
+        Annotated[
+            Annotated[Correction, Tag("figure")] | Annotated[DerivedCorrection, Tag("derived")],
+            Discriminator(_correction_kind),
+        ]
+    ]

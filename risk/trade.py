@@ -265,7 +265,14 @@ def sourcing_concentration(
 
     s = shares[shares > 0]
     hhi = float(((100 * s) ** 2).sum())
-    out = {"hhi": hhi, "hhi_band": hhi_band(hhi, bands), "bands": band_set(bands).id, "hhi_wgi": None, "wgi_year": wgi_year, "wgi_coverage": None}
+    out = {
+        "hhi": hhi,
+        "hhi_band": hhi_band(hhi, bands),
+        "bands": band_set(bands).id,
+        "hhi_wgi": None,
+        "wgi_year": wgi_year,
+        "wgi_coverage": None,
+    }
     if wgi_scaled is not None and len(wgi_scaled):
         w = wgi_scaled.reindex(s.index)
         ok = w.notna()

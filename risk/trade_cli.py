@@ -176,19 +176,19 @@ def cmd_exposure(a) -> int:
 def _wgi(data_dir: Path):
     """WGI_scaled by country: risk.metrics.wgi_scores on the dataset's validated WGI table.
 
-    Only data/wgi/wgi2023.csv is read (through risk.dataset's own reader and checks), not the
+    Only data/wgi/wgi2023.csv is read (through the WGI importer's own reader and checks), not the
     whole dataset, so that a first run after a clone stays fast. A table with problems gives no
     governance weights (the HHI_WGI fields are then null), never a guess.
     """
-    from .dataset import _load_wgi
+    from .importers.wgi import WGI_FILE, read_wgi_table
     from .metrics import wgi_scores
     from .yamlio import load_yaml_file
 
-    path = data_dir / "wgi" / "wgi2023.csv"
+    path = data_dir / WGI_FILE
     if not path.exists():
         return None, None, None
     ids = {s.get("id") for s in (load_yaml_file(data_dir / "sources.yaml").get("sources") or []) if isinstance(s, dict)}
-    wgi, problems = _load_wgi(path, "data/wgi/wgi2023.csv", ids)
+    wgi, problems = read_wgi_table(path, ids)
     if problems or wgi.empty:
         return None, None, None
     scores, year = wgi_scores(wgi)

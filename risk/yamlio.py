@@ -224,23 +224,27 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def _test_pause(point: str) -> None:
-    """Let the interrupted-import test kill the process at a known point (no effect otherwise)."""
-    if os.environ.get("RISK_TEST_PAUSE_AT") == point:
-        import time
-
-        print(f"paused at {point}", flush=True)
-        time.sleep(float(os.environ.get("RISK_TEST_PAUSE_SECONDS", "30")))
-
-
-def recover_interrupted(root: str | os.PathLike, *, remove_junk: bool = True) -> list[str]:
-    """Undo what an import killed half-way left behind under ``root``.
+def interrupted_imports(root: str | os.PathLike) -> list[Path]:
+    """Folders an import moved aside and did not put back (``.NAME.old-*`` with no ``NAME``).
 
     A folder is replaced by renaming the old one to ``.NAME.old-*`` and the new one into place;
-    if the process died between the two renames, the old folder is put back. With
-    ``remove_junk``, leftover staging folders (``.NAME.new-*``) are removed too: imports do that
-    before they start; the loader does not, so it never touches a running import's staging.
-    Returns what was done.
+    an import killed between the two renames leaves the old folder under its hidden name, and
+    :func:`recover_interrupted` (``python -m risk repair``) puts it back. Only looks; never changes
+    anything.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    return [old for old in sorted(root.rglob(".*.old-*")) if not (old.parent / old.name[1:].split(".old-")[0]).exists()]
+
+
+def recover_interrupted(root: str | os.PathLike) -> list[str]:
+    """Undo what an import killed half-way left behind under ``root``.
+
+    A folder moved aside and not replaced (see :func:`interrupted_imports`) is put back; one
+    whose replacement is in place is removed, and so are leftover staging folders
+    (``.NAME.new-*``). Imports call this before they start, and so does ``python -m risk
+    repair``; it must not run beside an import that is still running. Returns what was done.
     """
     import shutil
 
@@ -254,11 +258,9 @@ def recover_interrupted(root: str | os.PathLike, *, remove_junk: bool = True) ->
         if not target.exists():
             os.replace(old, target)
             done.append(f"restored {target}")
-        elif remove_junk:
+        else:
             shutil.rmtree(old, ignore_errors=True)
             done.append(f"removed {old}")
-    if not remove_junk:
-        return done
     for junk in [*root.glob(".import-*"), *root.rglob(".*.new-*")]:
         shutil.rmtree(junk, ignore_errors=True)
         done.append(f"removed {junk}")
@@ -271,13 +273,13 @@ def write_tree_atomically(root: str | os.PathLike, files: dict[str, str], *, cle
     Folders listed in ``clean`` (for example ``usgs/mcs2026``) are replaced whole: the new folder
     is written beside the old one, then swapped in with two renames; files not in ``clean``
     folders are each written to a temporary name and renamed. Nothing under ``root`` changes
-    until every new file has been written.
+    until every new file has been written. Callers undo an earlier interrupted write first
+    (:func:`recover_interrupted`).
     """
     import shutil
 
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    recover_interrupted(root)
     clean = [str(Path(c)) for c in clean]
     staged: dict[str, Path] = {}
     singles: dict[str, str] = {}
@@ -286,14 +288,12 @@ def write_tree_atomically(root: str | os.PathLike, files: dict[str, str], *, cle
             dest = root / folder
             dest.parent.mkdir(parents=True, exist_ok=True)
             staged[folder] = Path(tempfile.mkdtemp(prefix=f".{dest.name}.new-", dir=dest.parent))
-        for i, (rel, text) in enumerate(files.items()):
+        for rel, text in files.items():
             folder = next((c for c in clean if str(Path(rel).parent) == c), None)
             if folder is None:
                 singles[rel] = text
                 continue
             (staged[folder] / Path(rel).name).write_text(text, encoding="utf-8")
-            if i == len(files) // 2:
-                _test_pause("staging")
         for folder, tmp in staged.items():
             dest = root / folder
             umask = os.umask(0)
@@ -303,7 +303,6 @@ def write_tree_atomically(root: str | os.PathLike, files: dict[str, str], *, cle
                 old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old-", dir=dest.parent))
                 os.rmdir(old)
                 os.replace(dest, old)
-                _test_pause("swap")
                 os.replace(tmp, dest)
                 shutil.rmtree(old, ignore_errors=True)
             else:

@@ -11,8 +11,10 @@ import tomllib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from risk.importers.common import ImportFailure
+from risk.importers.upload import import_upload
+from risk.importers.usgs_mcs import parse_value
 from risk.scenarios import Scenario, ScenarioError, from_query_params, load_scenario, load_scenario_text
-from risk.usgs import ImportFailure, import_upload, parse_value
 from risk.yamlio import DataFileError, load_yaml_text
 from tests.conftest import DATA, ROOT, tree_hash
 
@@ -143,23 +145,50 @@ def test_fuzz_csv_rows(rows):
 # --- an import killed half-way ----------------------------------------------------------------
 
 
+# The import runs in a child process, unchanged; the child only patches a standard-library call
+# so that it stops at a known point (and says so), where the test kills it with SIGKILL.
+_PAUSE = """
+import os, pathlib, sys, time
+
+def pause(point):
+    print(f"paused at {point}", flush=True)
+    time.sleep(60)
+
+if sys.argv[1] == "staging":  # after 40 of the ~90 files are written to the staging folder
+    write_text, written = pathlib.Path.write_text, []
+
+    def staged_write(self, *args, **kwargs):
+        n = write_text(self, *args, **kwargs)
+        if ".new-" in self.parent.name:
+            written.append(self)
+            if len(written) == 40:
+                pause("staging")
+        return n
+
+    pathlib.Path.write_text = staged_write
+else:  # "swap": after the old folder is moved aside, before the new one is moved in
+    replace = os.replace
+
+    def swap(src, dst, *args, **kwargs):
+        replace(src, dst, *args, **kwargs)
+        if ".old-" in os.path.basename(dst):
+            pause("swap")
+
+    os.replace = swap
+
+from risk.cli import main
+
+sys.exit(main(sys.argv[2:]))
+"""
+
+
 def _run_import_and_kill(data_dir, point: str):
-    env = dict(os.environ, RISK_TEST_PAUSE_AT=point, RISK_TEST_PAUSE_SECONDS="60", PYTHONPATH=str(ROOT))
+    args = ["--data-dir", str(data_dir), "import-usgs", str(DATA / "raw/usgs_mcs2026/MCS2026_Commodities_Data.csv"), "--edition", "2026"]
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "risk",
-            "--data-dir",
-            str(data_dir),
-            "import-usgs",
-            str(DATA / "raw/usgs_mcs2026/MCS2026_Commodities_Data.csv"),
-            "--edition",
-            "2026",
-        ],
+        [sys.executable, "-c", _PAUSE, point, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        env=env,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
         cwd=ROOT,
         text=True,
     )
@@ -177,29 +206,60 @@ def test_import_killed_while_writing_leaves_previous_files(data_copy):
     before = tree_hash(folder)
     _run_import_and_kill(data_copy, "staging")
     assert tree_hash(folder) == before
-    ds = load_dataset(data_copy, use_cache=False)
-    assert ds.ok
-    assert 900001 in set(ds.figures["value"])
     leftovers = list((data_copy / "usgs").glob(".*"))
     assert leftovers, "the staging folder of the killed import is still there"
-    # the next import cleans up and completes
-    from risk.usgs import import_edition
+    ds = load_dataset(data_copy, use_cache=False)  # a staging folder is not an interrupted swap
+    assert ds.ok
+    assert 900001 in set(ds.figures["value"])
+    assert tree_hash(folder) == before and list((data_copy / "usgs").glob(".*")) == leftovers, "the loader changed nothing"
+    # the next import cleans up first and completes
+    from risk.importers.usgs_mcs import import_edition
 
     import_edition(DATA / "raw/usgs_mcs2026/MCS2026_Commodities_Data.csv", "2026", data_copy)
     assert not list((data_copy / "usgs").glob(".*"))
     assert tree_hash(folder) == tree_hash(DATA / "usgs/mcs2026")
 
 
-def test_import_killed_between_renames_is_recovered(data_copy):
-    from risk.dataset import load_dataset
+def test_import_killed_between_renames_is_refused_then_repaired(data_copy, capsys):
+    import pytest
+
+    from risk.cli import main
+    from risk.dataset import InterruptedImportError, load_dataset
 
     folder = data_copy / "usgs/mcs2026"
     before = tree_hash(folder)
     _run_import_and_kill(data_copy, "swap")
     assert not folder.exists()  # killed after moving the old folder aside
-    ds = load_dataset(data_copy, use_cache=False)  # the loader puts the old folder back
-    assert ds.ok and folder.exists()
+    (old,) = (data_copy / "usgs").glob(".mcs2026.old-*")
+    staging = list((data_copy / "usgs").glob(".mcs2026.new-*"))
+    assert staging, "the complete new folder is still staged"
+    # the loader refuses, names the folder and the command, and changes nothing
+    for strict in (True, False):
+        with pytest.raises(InterruptedImportError) as exc:
+            load_dataset(data_copy, strict=strict, use_cache=False)
+        msg = str(exc.value)
+        assert "\n" not in msg and msg.startswith(f"{old}: ") and f"python -m risk --data-dir {data_copy} repair" in msg
+        assert old.is_dir() and not folder.exists()
+    assert main(["--data-dir", str(data_copy), "validate"]) == 1
+    assert "repair" in capsys.readouterr().err
+    # repair puts the previous folder back and says so
+    assert main(["--data-dir", str(data_copy), "repair"]) == 0
+    out = capsys.readouterr().out
+    assert f"restored {folder}" in out and f"removed {staging[0]}" in out
     assert tree_hash(folder) == before
+    assert not list((data_copy / "usgs").glob(".*"))
+    assert load_dataset(data_copy, use_cache=False).ok
+    assert main(["--data-dir", str(data_copy), "repair"]) == 0
+    assert "Nothing to repair" in capsys.readouterr().out
+
+
+def test_import_recovers_an_interrupted_import_before_it_starts(data_copy):
+    from risk.importers.usgs_mcs import import_edition
+
+    _run_import_and_kill(data_copy, "swap")
+    import_edition(DATA / "raw/usgs_mcs2026/MCS2026_Commodities_Data.csv", "2026", data_copy)
+    assert not list((data_copy / "usgs").glob(".*"))
+    assert tree_hash(data_copy / "usgs/mcs2026") == tree_hash(DATA / "usgs/mcs2026")
 
 
 # --- configuration and rendering ----------------------------------------------------------------
@@ -217,4 +277,4 @@ def test_streamlit_config_is_hardened():
 def test_no_user_text_is_rendered_as_html():
     for path in [*ROOT.glob("pages/*.py"), ROOT / "app.py"]:
         assert "unsafe_allow_html" not in path.read_text(), path
-    assert "import streamlit" not in "".join(p.read_text() for p in ROOT.glob("risk/*.py"))
+    assert "import streamlit" not in "".join(p.read_text() for p in ROOT.glob("risk/**/*.py"))

@@ -4,9 +4,13 @@ import shutil
 
 import pytest
 
-from risk.iea import import_iea
-from risk.usgs import ImportFailure, import_edition, import_mcs2025_world, import_mcs2026, parse_value
-from risk.wgi import import_wgi
+from risk.importers.common import ImportFailure
+from risk.importers.corrections import correct
+from risk.importers.iea import import_iea
+from risk.importers.usgs_mcs import import_edition, parse_value
+from risk.importers.usgs_mcs2025 import import_mcs2025_world
+from risk.importers.usgs_mcs2026 import import_mcs2026
+from risk.importers.wgi import import_wgi
 from tests.conftest import DATA, tree_hash
 
 MCS2026 = DATA / "raw/usgs_mcs2026/MCS2026_Commodities_Data.csv"
@@ -114,14 +118,15 @@ def test_mcs2025_world_table():
 
 
 def test_iea_refining_shares():
-    docs = import_iea(IEA)
+    docs = correct(import_iea(IEA), "iea2025", DATA, str(IEA))
     ref = _series(docs["rare_earths"], "refinery", "magnet_ree")
     total = _fig(ref, "WLD", 2024)["value"]
     assert _fig(ref, "CHN", 2024)["value"] / total == pytest.approx(0.913, abs=0.001)
     assert _fig(ref, "CHN", 2030)["flag"] == "projection"
     assert "flag" not in _fig(ref, "CHN", 2024)
-    # "Rest of world" is recomputed so that the rows add up to the Total, even in the blocks
-    # where the workbook double-counts the sixth country (graphite battery grade: Germany)
+    # "Rest of world" is recomputed (by the correction in data/corrections.yaml) so that the rows
+    # add up to the Total, even in the blocks where the workbook double-counts the sixth country
+    # (graphite battery grade: Germany)
     for mineral, doc in docs.items():
         for s in doc["world"]:
             for year in {f["year"] for f in s["figures"]}:
@@ -129,6 +134,81 @@ def test_iea_refining_shares():
                 assert sum(rows) == pytest.approx(_fig(s, "WLD", year)["value"]), (mineral, s["stage"], year)
     graphite = _series(docs["graphite"], "refinery", "battery_grade")
     assert _fig(graphite, "CHN", 2024)["value"] / _fig(graphite, "WLD", 2024)["value"] == pytest.approx(0.957, abs=0.001)
+
+
+def test_iea_rest_of_world_is_a_correction_record(tmp_path):
+    """The workbook is read as published; the record in data/corrections.yaml does the fix."""
+    from risk.importers.iea import import_iea_file
+
+    published = import_iea(IEA)
+    nickel = _series(published["nickel"], "mine")
+    assert _fig(nickel, "OTH", 2024)["value"] == 629  # Total minus the first five: Australia counted twice
+    assert "note" not in _fig(nickel, "OTH", 2024)
+    corrected = correct(import_iea(IEA), "iea2025", DATA, str(IEA))
+    fig = _fig(_series(corrected["nickel"], "mine"), "OTH", 2024)
+    assert fig["value"] == 529 and fig["note"].startswith("Total minus the listed countries")
+    # without the record the import refuses rather than write rows that exceed the Total
+    out = tmp_path / "out"
+    with pytest.raises(ImportFailure, match=r"Nickel - Mining 2024: the countries and Rest of world add up to 3961 kt, not the Total"):
+        import_iea_file(IEA, out)
+    assert not (out / "iea").exists()
+
+
+@pytest.mark.parametrize(
+    ("edit", "needle"),
+    [
+        ("years: [2030, 2035, 2040]}", "also change the published value of graphite refinery battery_grade 2030"),
+        (
+            "  - {mineral: nickel, stage: refinery, years: [2024, 2030, 2035, 2040]}\n",
+            "also change the published value of nickel refinery 2024",
+        ),
+        ("{mineral: nickel, stage: mine,", "no longer differs at copper mine 2024"),
+    ],
+)
+def test_stale_derived_correction_is_refused(tmp_path, edit, needle):
+    from risk.importers.iea import import_iea_file
+
+    text = (DATA / "corrections.yaml").read_text()
+    assert edit in text
+    replacement = {
+        "years: [2030, 2035, 2040]}": "years: [2035, 2040]}",
+        "{mineral: nickel, stage: mine,": "{mineral: copper, stage: mine, years: [2024]}\n  - {mineral: nickel, stage: mine,",
+    }.get(edit, "")
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "corrections.yaml").write_text(text.replace(edit, replacement, 1))
+    with pytest.raises(ImportFailure) as exc:
+        import_iea_file(IEA, data)
+    assert needle in str(exc.value) and "review `changes` in data/corrections.yaml" in str(exc.value)
+    assert not (data / "iea").exists()
+
+
+def test_derived_correction_on_a_literal_file():
+    from risk.importers.corrections import apply_corrections
+    from risk.schema import CorrectionsFile
+
+    def doc(oth):
+        figs = [
+            {"country": "CHN", "year": 2024, "value": 60.0},
+            {"country": "AUS", "year": 2024, "value": 15.0},
+            {"country": "OTH", "year": 2024, "value": oth, "note": "as published"},
+            {"country": "WLD", "year": 2024, "value": 100.0},
+        ]
+        return {"x": {"world": [{"stage": "mine", "product": "", "unit": "kt", "figures": figs}]}}
+
+    rule = {"edition": "test2024", "country": "OTH", "derive": "world_minus_countries", "note": "Derived.", "reason": "r"}
+    records = CorrectionsFile.model_validate({"corrections": [{**rule, "changes": [{"mineral": "x", "stage": "mine", "years": [2024]}]}]})
+    docs = doc(40.0)
+    apply_corrections(docs, "test2024", records.corrections, "t.xlsx")
+    assert docs["x"]["world"][0]["figures"][2] == {"country": "OTH", "year": 2024, "value": 25.0, "note": "Derived. -- as published"}
+    apply_corrections(docs := doc(25.0), "other2024", records.corrections, "t.xlsx")  # another edition: untouched
+    assert docs["x"]["world"][0]["figures"][2]["value"] == 25.0
+    with pytest.raises(ImportFailure, match=r"t\.xlsx: test2024 OTH correction .*no longer differs at x mine 2024"):
+        apply_corrections(doc(25.0), "test2024", records.corrections, "t.xlsx")
+    with pytest.raises(ImportFailure, match=r"the other rows \(120 kt\) exceed the world total \(100 kt\)"):
+        bad = doc(40.0)
+        bad["x"]["world"][0]["figures"][0]["value"] = 105.0
+        apply_corrections(bad, "test2024", records.corrections, "t.xlsx")
 
 
 def test_wgi_scaled_scores():

@@ -67,3 +67,22 @@ def test_dump_refuses_nan_and_round_trips():
         dump_yaml({"a": float("nan")})
     doc = {"a": 1.5, "b": "x: y", "c": [1, 2], "d": None, "e": "multi\nline"}
     assert load_yaml_text(dump_yaml(doc)) == doc
+
+
+def test_interrupted_imports_are_found_without_changes_and_recovered(tmp_path):
+    from risk.yamlio import interrupted_imports, recover_interrupted
+
+    usgs = tmp_path / "usgs"
+    (usgs / ".mcs2026.old-abc").mkdir(parents=True)  # moved aside, never put back
+    (usgs / ".mcs2026.old-abc" / "gallium.yaml").write_text("old\n")
+    (usgs / ".mcs2026.new-def").mkdir()  # staging of the killed import
+    (usgs / "mcs2025").mkdir()
+    (usgs / ".mcs2025.old-ghi").mkdir()  # swapped, but the old copy was not removed: not interrupted
+    before = sorted(p.name for p in usgs.iterdir())
+    assert interrupted_imports(tmp_path) == [usgs / ".mcs2026.old-abc"]
+    assert sorted(p.name for p in usgs.iterdir()) == before
+    done = recover_interrupted(tmp_path)
+    assert f"restored {usgs / 'mcs2026'}" in done and len(done) == 3
+    assert sorted(p.name for p in usgs.iterdir()) == ["mcs2025", "mcs2026"]
+    assert (usgs / "mcs2026" / "gallium.yaml").read_text() == "old\n"
+    assert interrupted_imports(tmp_path) == [] and recover_interrupted(tmp_path) == []

@@ -3,17 +3,23 @@
 Reads the bulk CSV (``WGIData.csv``, 36 series x 214 economies, wide by year) and writes a
 compact tidy CSV, ``data/wgi/wgi2023.csv``: one row per ISO3 code and year with the estimates
 CC, GE, PV, RQ, RL and VA (about -2.5 to 2.5, higher is better). CSV rather than YAML because
-it is 30,000 numbers: it loads in milliseconds and diffs line by line.
+it is 30,000 numbers: it loads in milliseconds and diffs line by line. :func:`read_wgi_table`
+reads that file back for :mod:`risk.dataset`.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from . import countries
-from .schema import WgiFile
-from .usgs import ImportFailure, read_csv_rows
-from .yamlio import write_tree_atomically
+import pandas as pd
+
+from .. import countries
+from ..schema import WgiFile
+from .common import ImportFailure, begin_import, read_csv_rows, write_files
+
+#: Where the compact table lives under data/.
+WGI_FILE = "wgi/wgi2023.csv"
 
 INDICATORS = ["CC", "GE", "PV", "RQ", "RL", "VA"]
 
@@ -67,7 +73,55 @@ def render_wgi_csv(doc: dict) -> str:
 
 
 def import_wgi_file(path: str | Path, data_dir: str | Path) -> dict[str, str]:
+    begin_import(data_dir)
     doc = import_wgi(path)
-    files = {"wgi/wgi2023.csv": render_wgi_csv(doc)}
-    write_tree_atomically(data_dir, files)
-    return files
+    return write_files(data_dir, {WGI_FILE: render_wgi_csv(doc)})
+
+
+# ------------------------------------------------------------------------------------------
+# Reading the compact table back
+
+
+def read_wgi_table(path: Path, sources) -> tuple[pd.DataFrame, list[tuple[int | None, str, str, str]]]:
+    """Read data/wgi/wgi2023.csv; check codes, years and ranges; add the EU-method scaled score.
+
+    Returns the frame and the problems found, each as (line, record, field, message); ``sources``
+    holds the known source ids.
+    """
+    empty = pd.DataFrame(columns=["country", "year", *INDICATORS, "mean", "scaled", "source"])
+    try:
+        with path.open(encoding="utf-8") as fh:
+            first = fh.readline()
+            df = pd.read_csv(fh, dtype={"country": str})
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        return empty, [(None, "", "", f"cannot read the WGI table: {exc}")]
+    problems = []
+    m = re.match(r"^# source: (\S+)", first)
+    source = m.group(1) if m else None
+    if source not in sources:
+        problems.append((1, "", "source", f"unknown or missing source id {source!r} in the first line"))
+    missing = [c for c in ["country", "year", *INDICATORS] if c not in df.columns]
+    if missing:
+        return empty, [*problems, (2, "", "", f"missing column(s) {missing}")]
+    for i, code in enumerate(df["country"]):
+        if not countries.is_valid(str(code)):
+            problems.append((i + 3, f"{code}", "country", f"unknown country code {code!r}"))
+    est = df[INDICATORS].apply(pd.to_numeric, errors="coerce")
+    bad = (est.abs() > 3.5).any(axis=1) | (est.isna() & df[INDICATORS].notna()).any(axis=1)
+    for i in df.index[bad][:20]:
+        problems.append(
+            (
+                int(i) + 3,
+                f"{df.at[i, 'country']} {df.at[i, 'year']}",
+                "",
+                "an estimate is not a number in the WGI range (about -2.5 to 2.5)",
+            )
+        )
+    dup = df.duplicated(["country", "year"], keep="first")
+    for i in df.index[dup][:20]:
+        problems.append((int(i) + 3, f"{df.at[i, 'country']} {df.at[i, 'year']}", "", "duplicate country and year"))
+    df[INDICATORS] = est
+    df["mean"] = est.mean(axis=1, skipna=False)
+    df["scaled"] = 5 - 2 * df["mean"]
+    df["source"] = source
+    return df, problems

@@ -2,10 +2,11 @@
 
 The IEA gives mining and refining/processing supply by country (kt) for six minerals: an
 observed base year and base-case projections. Each block lists the top 4-6 countries, "Rest of
-world", "Total" and "Top 3 share". In four blocks "Rest of world" double-counts the sixth listed
-country (see data/raw/iea/PROVENANCE.md), so the importer recomputes "Rest of world" as
-Total minus the listed countries and records that correction in the figure's note. Shares are
-therefore fractions of the IEA Total, as the IEA intends.
+world", "Total" and "Top 3 share". :func:`import_iea` reads the blocks as published. In four
+blocks "Rest of world" double-counts the sixth listed country (see data/raw/iea/PROVENANCE.md):
+a derived correction in ``data/corrections.yaml`` recomputes "Rest of world" as Total minus the
+listed countries, and :func:`import_iea_file` refuses to write an edition whose rows then do not
+add up to the Total. Shares are therefore fractions of the IEA Total, as the IEA intends.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from . import countries
-from .usgs import ImportFailure, validate_docs
-from .yamlio import dump_yaml, write_tree_atomically
+from .. import countries
+from .common import ImportFailure, begin_import, render_files, validate_docs, write_files
+from .corrections import TOLERANCE, correct
 
 SHEET = "2 Total supply for key minerals"
 MAX_XLSX_BYTES = 20_000_000
@@ -113,6 +114,7 @@ def _read_block(path, rows, start, lc, years, spec, docs, edition, base_year):
     mineral, stage, product, detail = spec
     entries = []  # (label, iso3, values by year)
     total = None
+    rest = None
     i = start + 1
     while i < len(rows):
         r = rows[i]
@@ -138,7 +140,7 @@ def _read_block(path, rows, start, lc, years, spec, docs, edition, base_year):
         if low.startswith("total"):
             total = vals
         elif low == "rest of world":
-            pass  # recomputed below
+            rest = vals
         else:
             code = countries.to_iso3(label)
             if code is None:
@@ -150,25 +152,20 @@ def _read_block(path, rows, start, lc, years, spec, docs, edition, base_year):
     figures = []
     for y in [y for _, y in years]:
         flag = "none" if y == base_year else "projection"
-        listed = 0.0
         for label, code, vals in entries:
             if y not in vals:
                 continue
-            listed += vals[y]
             f = {"country": code, "year": y, "value": vals[y]}
             if flag != "none":
                 f["flag"] = flag
             if label != countries.name(code):
                 f["label"] = label
             figures.append(f)
-        rest = total[y] - listed
-        if rest < -1e-6 * max(total[y], 1):
-            raise ImportFailure(path, f"{detail} {y}: listed countries ({listed:g} kt) exceed the Total ({total[y]:g} kt)", start + 1)
-        f = {"country": "OTH", "year": y, "value": round(max(rest, 0.0), 9), "label": "Rest of world"}
-        if flag != "none":
-            f["flag"] = flag
-        f["note"] = "Total minus the listed countries (the workbook's Rest of world row is not used; see PROVENANCE.md)"
-        figures.append(f)
+        if rest is not None:
+            f = {"country": "OTH", "year": y, "value": rest.get(y), "label": "Rest of world"}
+            if flag != "none":
+                f["flag"] = flag
+            figures.append(f)
         f = {"country": "WLD", "year": y, "value": total[y], "label": "Total"}
         if flag != "none":
             f["flag"] = flag
@@ -191,12 +188,36 @@ def _read_block(path, rows, start, lc, years, spec, docs, edition, base_year):
     return i
 
 
-def import_iea_file(path: str | Path, data_dir: str | Path, edition: str = "iea2025") -> dict[str, str]:
+def check_rows_add_up(docs: dict[str, dict], origin: str) -> None:
+    """Refuse an edition whose country rows and Rest of world do not add up to the Total."""
+    for doc in docs.values():
+        for s in doc["world"]:
+            for year in sorted({f["year"] for f in s["figures"]}):
+                figs = [f for f in s["figures"] if f["year"] == year]
+                total = next(f["value"] for f in figs if f["country"] == "WLD")
+                rows = sum(f["value"] or 0.0 for f in figs if f["country"] != "WLD")
+                if abs(rows - total) > TOLERANCE * max(abs(total), 1):
+                    raise ImportFailure(
+                        origin,
+                        f"{s['detail']} {year}: the countries and Rest of world add up to {rows:g} kt, not the Total "
+                        f"({total:g} kt); if the workbook's Rest of world is wrong here, list this block in the "
+                        "Rest of world correction for this edition in data/corrections.yaml",
+                    )
+
+
+def import_iea_file(
+    path: str | Path, data_dir: str | Path, edition: str = "iea2025", corrections_dir: str | Path | None = None
+) -> dict[str, str]:
+    """Import one IEA edition into ``data_dir/iea/<edition>/``. All-or-nothing.
+
+    Corrections are read from ``corrections_dir/corrections.yaml`` (default: ``data_dir``).
+    """
     if not re.match(r"^iea\d{4}$", edition):
         raise ImportFailure(path, f"edition must look like iea2025, not {edition!r}")
+    begin_import(data_dir)
     docs = import_iea(path, edition)
+    correct(docs, edition, corrections_dir or data_dir, str(path))
+    check_rows_add_up(docs, str(path))
     validate_docs(docs, str(path))
-    header = "# Generated by `python -m risk import-iea`; do not edit by hand (see README, 'Adding data').\n"
-    files = {f"iea/{edition}/{m}.yaml": header + dump_yaml(d) for m, d in sorted(docs.items())}
-    write_tree_atomically(data_dir, files, clean=[f"iea/{edition}"])
-    return files
+    folder = f"iea/{edition}"
+    return write_files(data_dir, render_files(docs, folder, "import-iea"), replace=[folder])

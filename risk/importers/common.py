@@ -1,0 +1,145 @@
+"""Plumbing shared by every importer: the error, CSV reading, slugs, validation, rendering, writing.
+
+An import is all-or-nothing: every row is parsed and every document validated before anything
+is written, and the files are then written through :func:`risk.yamlio.write_tree_atomically`
+(staged beside the old ones and renamed into place). :func:`begin_import` first undoes what a
+killed import left behind, so every import command starts from a consistent ``data/``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from ..schema import MineralFile
+from ..yamlio import DataFileError, dump_yaml, recover_interrupted, write_tree_atomically
+
+#: Largest CSV accepted (the real MCS 2026 file is 3.2 MB).
+MAX_CSV_BYTES = 20_000_000
+
+
+class ImportFailure(DataFileError):
+    """The source file cannot be imported; nothing was written."""
+
+
+def slug(text: str, max_len: int = 60) -> str:
+    s = text.lower().replace("&", " and ").replace("’", "").replace("'", "")
+    s = re.sub(r"[^a-z0-9]+", "_", s).strip("_")
+    return s[:max_len].rstrip("_")
+
+
+# ------------------------------------------------------------------------------------------
+# Reading CSV safely
+
+
+def read_csv_rows(path: str | Path, required: list[str], encodings=("utf-8-sig", "cp1252")) -> tuple[list[dict], str]:
+    """Read a CSV into dicts, checking size, encoding, header and that every row is complete."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+    except OSError as exc:
+        raise ImportFailure(p, f"cannot read file: {exc.strerror}") from None
+    if size == 0:
+        raise ImportFailure(p, "the file is empty")
+    if size > MAX_CSV_BYTES:
+        raise ImportFailure(p, f"file is {size:,} bytes; the limit is {MAX_CSV_BYTES:,} bytes")
+    return parse_csv_bytes(p.read_bytes(), required, name=str(p), encodings=encodings)
+
+
+def parse_csv_bytes(data: bytes, required: list[str], *, name: str, encodings=("utf-8-sig", "cp1252")) -> tuple[list[dict], str]:
+    """Decode and parse CSV bytes into dicts (each with its ``_line``); returns (rows, encoding used)."""
+    if b"\x00" in data[:4096]:
+        raise ImportFailure(name, "this is a binary file, not a CSV text file")
+    text = None
+    used = None
+    for enc in encodings:
+        try:
+            text = data.decode(enc)
+            used = enc
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        raise ImportFailure(name, f"cannot decode the file as {' or '.join(encodings)}")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportFailure(name, "the file is empty") from None
+    except csv.Error as exc:
+        raise ImportFailure(name, f"not a readable CSV: {exc}", 1) from None
+    header = [h.strip("\ufeff") for h in header]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ImportFailure(
+            name,
+            f"missing column(s) {', '.join(repr(c) for c in missing)}; found {', '.join(repr(h) for h in header[:15])}"
+            " — is this the right USGS data-release file?",
+            1,
+        )
+    rows = []
+    try:
+        for lineno, rec in enumerate(reader, start=2):
+            if not rec or all(not c.strip() for c in rec):
+                continue
+            if len(rec) != len(header):
+                raise ImportFailure(
+                    name,
+                    f"row has {len(rec)} fields, the header has {len(header)}: the file looks truncated or damaged",
+                    lineno,
+                )
+            d = dict(zip(header, rec, strict=False))
+            d["_line"] = lineno
+            rows.append(d)
+    except csv.Error as exc:
+        raise ImportFailure(name, f"not a readable CSV: {exc}", reader.line_num) from None
+    if not rows:
+        raise ImportFailure(name, "the file has a header but no data rows")
+    return rows, used
+
+
+# ------------------------------------------------------------------------------------------
+# Validating, rendering and writing
+
+
+def validate_docs(docs: dict[str, dict], origin: str) -> None:
+    """Validate every generated MineralFile document; raise ImportFailure listing the first problems."""
+    from pydantic import ValidationError
+
+    problems = []
+    for mineral, doc in docs.items():
+        try:
+            MineralFile.model_validate(doc)
+        except ValidationError as exc:
+            for err in exc.errors()[:3]:
+                loc = ".".join(str(x) for x in err["loc"])
+                problems.append(f"{mineral}: {loc}: {err['msg']}")
+    if problems:
+        raise ImportFailure(origin, "the imported data do not validate; nothing was written:\n" + "\n".join(problems[:20]))
+
+
+def generated_header(command: str, what: str = "do not edit by hand (see README, 'Adding data')") -> str:
+    """The first line of a generated file: which command wrote it."""
+    return f"# Generated by `python -m risk {command}`; {what}.\n"
+
+
+def render_files(docs: dict[str, dict], folder: str, command: str) -> dict[str, str]:
+    """One YAML file per mineral under ``folder``, sorted by mineral, each with the generated header."""
+    header = generated_header(command)
+    return {f"{folder}/{m}.yaml": header + dump_yaml(doc) for m, doc in sorted(docs.items())}
+
+
+def begin_import(data_dir: str | Path) -> list[str]:
+    """Undo what an import killed half-way left under ``data_dir`` (see ``python -m risk repair``).
+
+    Every import calls this before it reads its source. Returns what was done.
+    """
+    return recover_interrupted(data_dir)
+
+
+def write_files(data_dir: str | Path, files: dict[str, str], *, replace: list[str] = ()) -> dict[str, str]:
+    """Write ``files`` (relative path -> text) under ``data_dir``; folders in ``replace`` are swapped whole."""
+    write_tree_atomically(data_dir, files, clean=replace)
+    return files
