@@ -13,7 +13,7 @@ from risk.cli import main
 from risk.scenarios import ScenarioError, from_query_params, load_scenario
 from tests.conftest import DATA, tree_hash
 
-CORPUS = Path(__file__).parent / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 CASES = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))["cases"]
 
 

@@ -1,6 +1,4 @@
-"""Concentration and dependency metrics: hand-worked cases, properties and the bundled data."""
-
-import json
+"""Concentration metrics on small literal frames, worked by hand, and their properties."""
 
 import numpy as np
 import pandas as pd
@@ -8,8 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from risk.cli import main
-from risk.metrics import check_claims, concentration, concentration_loop, metrics_table, reserves_to_production, us_dependency
+from risk.metrics import concentration
 from risk.vocab import hhi_band, hhi_bands
 
 
@@ -91,17 +88,6 @@ def test_bands():
     assert r["hhi"] == pytest.approx(1000) and r["hhi_band"] == "unconcentrated" and r["bands"] == "2010"
 
 
-def test_metrics_cli_bands_default_2023_and_2010(capsys):
-    main(["metrics", "--format", "json", "--mineral", "antimony", "--edition", "2026"])
-    rows = json.loads(capsys.readouterr().out)
-    mid = [r for r in rows if r["hhi"] and 1800 < r["hhi"] <= 2500]
-    assert mid, "antimony has a series with an HHI between 1,800 and 2,500"
-    assert {r["hhi_band"] for r in mid} == {"highly concentrated"} and {r["bands"] for r in rows} == {"2023"}
-    main(["metrics", "--format", "json", "--mineral", "antimony", "--edition", "2026", "--bands", "2010"])
-    rows = json.loads(capsys.readouterr().out)
-    assert {r["hhi_band"] for r in rows if r["hhi"] and 1800 < r["hhi"] <= 2500} == {"moderately concentrated"}
-
-
 def test_governance_weighted_hhi():
     # shares 0.5 (WGI 10) and 0.5 (WGI 0): 0.25 * 10 + 0.25 * 0 = 2.5
     r = one(frame({"AAA": 50, "BBB": 50}), wgi=WGI)
@@ -179,117 +165,3 @@ def test_other_countries_make_hhi_a_lower_bound(values, other):
 
 
 # --- the bundled data ----------------------------------------------------------------------
-
-
-def test_vectorised_matches_the_per_series_loop(ds):
-    fast = concentration(ds.figures, ds.wgi)
-    slow = concentration_loop(ds.figures, ds.wgi)
-    j = fast.merge(slow, on=["series", "year"], suffixes=("", "_loop"))
-    assert len(j) == len(fast) == len(slow)
-    for col in ["hhi", "cr1", "cr3", "hhi_wgi"]:
-        np.testing.assert_allclose(j[col].astype(float), j[f"{col}_loop"].astype(float), equal_nan=True)
-    assert (j["top_country"].fillna("-") == j["top_country_loop"].fillna("-")).all()
-    assert (j["computable"] == j["computable_loop"]).all()
-
-
-def test_real_values(ds):
-    m = metrics_table(ds, edition="mcs2026", year=2025)
-    ga = m[(m.mineral == "gallium") & (m.stage == "primary")].iloc[0]
-    assert ga["top_country"] == "CHN" and ga["cr1"] == pytest.approx(0.99, abs=0.005)
-    assert ga["nir"] == 1.0 and ga["top_import_country"] == "CAN" and ga["single_supplier_dependency"] == pytest.approx(0.28)
-    ree = m[(m.mineral == "rare_earths") & (m.stage == "mine")].iloc[0]
-    assert ree["cr1"] == pytest.approx(0.694, abs=0.001) and ree["hhi_band"] == "highly concentrated"
-    assert ree["hhi_wgi"] == pytest.approx(2.82, abs=0.01)  # by hand from the MCS 2026 rare-earth rows and WGI 2022 (see shared data notes)
-    assert ree["single_supplier_dependency"] == pytest.approx(0.67 * 0.71)
-    li = m[(m.mineral == "lithium") & (m.stage == "mine")].iloc[0]
-    assert li["nir_flag"] == "lower_bound" and li["nir"] == 0.5
-    ree_res = m[(m.mineral == "rare_earths") & (m.stage == "reserves")].iloc[0]
-    assert ree_res["world_total_flag"] == "lower_bound"
-    assert set(m["sources"].str.split(";").explode()) <= set(ds.sources)
-
-
-def test_every_commodity_agrees_with_the_usgs_file(ds):
-    """CR1 from the metrics equals the top country's value over the country-row sum in the file."""
-    m = metrics_table(ds, edition="mcs2026")
-    f = ds.figures[(ds.figures.edition == "mcs2026") & (ds.figures.country != "WLD")]
-    for r in m[m.computable].itertuples():
-        sel = f[(f.mineral == r.mineral) & (f.stage == r.stage) & (f["product"] == r.product) & (f.year == r.year)]
-        assert r.cr1 == pytest.approx(sel.loc[sel.country == r.top_country, "value"].iloc[0] / sel["value"].sum())
-    assert m["mineral"].nunique() == 90
-
-
-def test_germanium_has_no_production_hhi_only_dependency(ds):
-    m = metrics_table(ds, mineral="germanium")
-    assert (m["edition"] == "mcs2025").all() and not m["computable"].any()
-    dep = us_dependency(ds.us)
-    ge = dep[(dep.mineral == "germanium") & (dep.nir_year == 2025)].iloc[0]
-    assert ge["nir"] == 0.5 and ge["nir_flag"] == "lower_bound" and ge["top_import_country"] == "BEL"
-
-
-def test_net_exporter_means_zero_reliance(ds):
-    dep = us_dependency(ds.us)
-    wol = dep[(dep.mineral == "wollastonite")].iloc[0]
-    assert wol["nir"] == 0 and wol["nir_flag"] == "net_exporter"
-
-
-def test_reserves_to_production(ds):
-    rp = reserves_to_production(ds).set_index("mineral")
-    assert rp.loc["cobalt", "rp_years"] == pytest.approx(12_000_000 / 310_000)
-    assert bool(rp.loc["rare_earths", "rp_is_lower_bound"])
-
-
-def test_claims_check(ds):
-    c = check_claims(ds)
-    res = c[(c.claim == "china_reserves_60") & (c.edition == "mcs2026")].iloc[0]
-    assert res["table_value"] == pytest.approx(0.52, abs=0.01) and res["verdict"] == "overstates"
-    mine = c[(c.claim == "china_production_90") & (c.edition == "mcs2026")].iloc[0]
-    assert mine["table_value"] == pytest.approx(0.69, abs=0.01) and "refining" in mine["explanation"]
-    ref = c[(c.claim == "china_production_90") & (c.edition == "iea2025")].iloc[0]
-    assert ref["table_value"] == pytest.approx(0.91, abs=0.01) and ref["verdict"] == "consistent"
-    rank = c[c.claim == "russia_fifth_reserves"].set_index("edition")["table_value"]
-    assert rank["mcs2025"] == 5 and rank["mcs2026"] == 4
-    assert (c["sources"].str.contains("article_trump_putin")).all()
-
-
-def test_cli_metrics_json(capsys):
-    assert main(["metrics", "--format", "json", "--mineral", "gallium", "--stage", "primary", "--year", "2025", "--edition", "2026"]) == 0
-    rows = json.loads(capsys.readouterr().out)
-    assert len(rows) == 1
-    r = rows[0]
-    for key in [
-        "mineral",
-        "stage",
-        "year",
-        "edition",
-        "unit",
-        "top_country",
-        "cr1",
-        "cr3",
-        "hhi",
-        "hhi_band",
-        "hhi_wgi",
-        "wgi_year",
-        "nir",
-        "nir_flag",
-        "top_import_country",
-        "single_supplier_dependency",
-        "sources",
-    ]:
-        assert key in r
-    assert r["sources"] == ["usgs_mcs2026", "wb_wgi_2023"]
-
-
-def test_cli_metrics_csv_and_bad_input(capsys):
-    assert main(["metrics", "--format", "csv", "--mineral", "rare_earths"]) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("mineral,stage,product,year,edition")
-    assert main(["metrics", "--mineral", "unobtainium"]) == 1
-    assert "unknown mineral 'unobtainium'" in capsys.readouterr().err
-    assert main(["metrics", "--edition", "1999"]) == 1
-    assert "unknown edition" in capsys.readouterr().err
-
-
-def test_cli_claims(capsys):
-    assert main(["claims"]) == 0
-    out = capsys.readouterr().out
-    assert "china_production_90" in out and "overstates" in out
