@@ -3,7 +3,7 @@
 import streamlit as st
 
 from risk import charts, countries
-from risk.metrics import main_series
+from risk.metrics import SUMMARY_COLUMNS, main_series
 from risk.vocab import BAND_SETS, PRODUCTION_STAGES, USGS_EDITIONS, edition_label, fmt_value, stage_words
 from ui.common import (
     build,
@@ -77,20 +77,7 @@ table = m.sort_values("hhi", ascending=False, na_position="last").assign(
     ],
     reason=lambda d: d["reason"].fillna(""),
 )
-cols = [
-    "mineral",
-    "stage",
-    "top_country",
-    "cr1",
-    "cr3",
-    "hhi",
-    "hhi_band",
-    "hhi_wgi",
-    "nir",
-    "top_import_country",
-    "single_supplier_dependency",
-    "reason",
-]
+cols = [c for c in SUMMARY_COLUMNS if c not in ("product", "year", "edition")]
 st.dataframe(
     table[cols],
     hide_index=True,

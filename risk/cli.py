@@ -165,27 +165,9 @@ def _cmd_metrics(a) -> int:
     if table.empty:
         raise ValueError("no series match these filters")
     if a.format == "table":
-        table = table[
-            [
-                "mineral",
-                "stage",
-                "product",
-                "year",
-                "edition",
-                "top_country",
-                "cr1",
-                "cr3",
-                "hhi",
-                "hhi_band",
-                "hhi_wgi",
-                "nir",
-                "nir_flag",
-                "top_import_country",
-                "single_supplier_dependency",
-                "dependency_flag",
-                "reason",
-            ]
-        ]
+        from .metrics import SUMMARY_COLUMNS
+
+        table = table[[*SUMMARY_COLUMNS, "nir_flag", "dependency_flag"]]
     _print_frame(table, a.format)
     return 0
 

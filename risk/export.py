@@ -44,6 +44,18 @@ class ExportError(RuntimeError):
     """An export cannot be made; the message says why and what to do."""
 
 
+#: Flags for a headless Chromium on a server (no sandbox as root, no GPU, nothing fetched); the
+#: browser tests launch Chromium with the same.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
 def chromium_path() -> str | None:
     env = os.environ.get("BROWSER_PATH")
     if env and Path(env).exists():
@@ -381,12 +393,7 @@ def html_to_pdf(html_text: str) -> bytes:
         cmd = [
             path,
             "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
+            *CHROMIUM_ARGS,
             f"--user-data-dir={Path(tmp) / 'profile'}",
             "--no-pdf-header-footer",
             f"--print-to-pdf={out}",

@@ -42,6 +42,25 @@ DEPENDENCY_COLUMNS = [
     "us_source",
 ]
 
+#: The columns a one-line-per-mineral summary shows (the Overview table, `metrics --format table`).
+SUMMARY_COLUMNS = [
+    "mineral",
+    "stage",
+    "product",
+    "year",
+    "edition",
+    "top_country",
+    "cr1",
+    "cr3",
+    "hhi",
+    "hhi_band",
+    "hhi_wgi",
+    "nir",
+    "top_import_country",
+    "single_supplier_dependency",
+    "reason",
+]
+
 METRIC_COLUMNS = [
     "mineral",
     "stage",

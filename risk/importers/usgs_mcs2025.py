@@ -10,20 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import countries
+from . import usgs_mcs as u
 from .common import ImportFailure, read_csv_rows
-from .usgs_mcs import (
-    UNITS,
-    MineralAcc,
-    Row,
-    clean_note,
-    label_if_different,
-    mineral_slug,
-    parse_value,
-    product_slug,
-    series_from_rows,
-    stage_of,
-    with_estimate,
-)
 
 EDITION = "mcs2025"
 
@@ -85,7 +73,7 @@ _MULTI_PRODUCT_2025 = {
 
 
 def _mineral_2025(commodity: str, type_: str, column: str) -> str:
-    m = mineral_slug(commodity)
+    m = u.mineral_slug(commodity)
     t = type_.lower()
     if m == "platinum_group_metals":
         if column == "RESERVES_2024":
@@ -123,7 +111,7 @@ def docs_from_rows(rows: list[dict], name: str) -> dict[str, dict]:
         ("CAP_EST_ 2024", 2024, "CAP_NOTES", True),
         ("RESERVES_2024", 2024, "RESERVE_NOTES", False),
     ]
-    acc: dict[str, MineralAcc] = {}
+    acc: dict[str, u.MineralAcc] = {}
     # Which (commodity, type, column) combinations carry any value: only those produce figures,
     # so a blank reserves cell on a production-only row does not become a "not available" figure.
     used: set[tuple[str, str, str]] = set()
@@ -150,7 +138,7 @@ def docs_from_rows(rows: list[dict], name: str) -> dict[str, dict]:
         if not unit_word:
             # One row in the published file has a blank unit; the commodity's other rows give it.
             unit_word = next((x["UNIT_MEAS"].strip() for x in rows if x["COMMODITY"] == r["COMMODITY"] and x["UNIT_MEAS"].strip()), "")
-        unit = UNITS.get(unit_word)
+        unit = u.UNITS.get(unit_word)
         if unit is None:
             problems.append(f"{name}:{line}: {commodity}: UNIT_MEAS: unknown unit {unit_word!r}")
             continue
@@ -159,7 +147,7 @@ def docs_from_rows(rows: list[dict], name: str) -> dict[str, dict]:
                 continue
             text = r[col]
             try:
-                value, flag, raw = parse_value(text)
+                value, flag, raw = u.parse_value(text)
             except ValueError as exc:
                 problems.append(f"{name}:{line}: {commodity} {label}: {col}: {exc}")
                 continue
@@ -168,35 +156,37 @@ def docs_from_rows(rows: list[dict], name: str) -> dict[str, dict]:
             mineral = _mineral_2025(commodity, type_, col)
             a = acc.get(mineral)
             if a is None:
-                a = acc[mineral] = MineralAcc(name=commodity)
+                a = acc[mineral] = u.MineralAcc(name=commodity)
             if col.startswith("CAP"):
                 stage = "capacity"
             elif col.startswith("RES"):
                 stage = "reserves"
             else:
-                stage = stage_of("Production", type_)
-            note = clean_note(r[notes_col])
+                stage = u.stage_of("Production", type_)
+            note = u.clean_note(r[notes_col])
             if not text.strip():
                 note = "Blank in the MCS 2025 file (withheld, zero, not available or not applicable)" + (f" -- {note}" if note else "")
             a.world.append(
-                Row(
+                u.Row(
                     mineral=mineral,
                     name=a.name,
                     stage=stage,
                     base=type_,
                     unit=unit,
                     country=code,
-                    label=label_if_different(label, code),
+                    label=u.label_if_different(label, code),
                     qualifier=qualifier if code not in (countries.WORLD, countries.OTHER) else "",
                     year=year,
                     value=value,
-                    flag=with_estimate(flag, est or "estimated" in type_.lower()),
+                    flag=u.with_estimate(flag, est or "estimated" in type_.lower()),
                     raw=raw,
                     note=note,
                     is_total=code == countries.WORLD,
                     line=line,
                     product=(
-                        product_slug(type_) if stage == "reserves" and "reserve" in type_.lower() else _product_2025(mineral, type_, label)
+                        u.product_slug(type_)
+                        if stage == "reserves" and "reserve" in type_.lower()
+                        else _product_2025(mineral, type_, label)
                     ),
                 )
             )
@@ -207,8 +197,8 @@ def docs_from_rows(rows: list[dict], name: str) -> dict[str, dict]:
     for mineral, a in acc.items():
         # Two rows for one country (MCS 2025 splits U.S. helium into "extracted from natural gas"
         # and "from Cliffside Field") are parts of one total: they are added, and the note says so.
-        seen: dict[tuple, Row] = {}
-        kept: list[Row] = []
+        seen: dict[tuple, u.Row] = {}
+        kept: list[u.Row] = []
         for r in a.world:
             key = (r.stage, r.product, r.country, r.year)
             first = seen.get(key)
@@ -233,7 +223,7 @@ def docs_from_rows(rows: list[dict], name: str) -> dict[str, dict]:
             "name": a.name,
             "edition": EDITION,
             "source": "usgs_mcs2025",
-            "world": series_from_rows(a.world, None, name),
+            "world": u.series_from_rows(a.world, None, name),
         }
         out[mineral] = doc
     return out

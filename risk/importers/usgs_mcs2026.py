@@ -12,21 +12,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from .. import countries
+from . import usgs_mcs as u
 from .common import ImportFailure, read_csv_rows
-from .usgs_mcs import (
-    UNITS,
-    MineralAcc,
-    Row,
-    clean_note,
-    label_if_different,
-    mineral_slug,
-    parse_value,
-    product_slug,
-    series_from_rows,
-    stage_of,
-    strip_rounded,
-    with_estimate,
-)
 
 EDITION = "mcs2026"
 
@@ -72,9 +59,9 @@ def _basis_from_notes(other_notes: str) -> tuple[str | None, str | None]:
     return m.group(1).strip(), (basis.strip() if basis else None)
 
 
-def _assign_products(rows: list[Row], path: str) -> None:
+def _assign_products(rows: list[u.Row], path: str) -> None:
     """Split a mineral's rows into series by stage and product (see module notes in README)."""
-    by_stage: dict[str, list[Row]] = defaultdict(list)
+    by_stage: dict[str, list[u.Row]] = defaultdict(list)
     for r in rows:
         by_stage[r.stage].append(r)
     for stage_rows in by_stage.values():
@@ -86,16 +73,16 @@ def _assign_products(rows: list[Row], path: str) -> None:
             for r in stage_rows:
                 b = r.base.lower()
                 match = b if b in totals else next((t for t in totals if b.startswith(t) or t.startswith(b)), None)
-                r.product = product_slug(match or b)
+                r.product = u.product_slug(match or b)
         # Rows that still collide (same country and year twice) become their own product.
-        seen: dict[tuple, Row] = {}
+        seen: dict[tuple, u.Row] = {}
         for r in stage_rows:
             key = (r.product, r.country, r.year)
             if key in seen:
                 other = seen[key]
                 for x in (r, other):
                     if x.base.lower() not in totals and x.base != "":
-                        x.product = product_slug(x.base)
+                        x.product = u.product_slug(x.base)
         seen = {}
         for r in stage_rows:
             key = (r.product, r.country, r.year)
@@ -116,21 +103,21 @@ def import_mcs2026(path: str | Path) -> dict[str, dict]:
 
 
 def docs_from_rows(rows: list[dict], name: str) -> dict[str, dict]:
-    acc: dict[str, MineralAcc] = {}
+    acc: dict[str, u.MineralAcc] = {}
     problems: list[str] = []
 
-    def mineral_acc(r) -> MineralAcc:
-        m = mineral_slug(r["Commodity"])
+    def mineral_acc(r) -> u.MineralAcc:
+        m = u.mineral_slug(r["Commodity"])
         a = acc.get(m)
         if a is None:
-            a = acc[m] = MineralAcc(name=r["Commodity"].strip())
+            a = acc[m] = u.MineralAcc(name=r["Commodity"].strip())
         if a.chapter is None:
             a.chapter = r["MCS chapter"].strip()
         crit = r["Is critical mineral 2025"].strip()
         if crit in ("Yes", "No"):
             a.critical = bool(a.critical) or crit == "Yes"
         for part in (r["Other notes"] or "").split(" -- "):
-            other = clean_note(part)
+            other = u.clean_note(part)
             if other and other not in a.notes:
                 a.notes.append(other)
         return a
@@ -145,19 +132,19 @@ def docs_from_rows(rows: list[dict], name: str) -> dict[str, dict]:
             continue
         line = r["_line"]
         try:
-            value, flag, raw = parse_value(r["Value"])
+            value, flag, raw = u.parse_value(r["Value"])
         except ValueError as exc:
             problems.append(f"{name}:{line}: {r['Commodity']} {r['Country']} {r['Year']}: Value: {exc}")
             continue
         unit_word = r["Unit"].strip()
-        unit = UNITS.get(unit_word)
+        unit = u.UNITS.get(unit_word)
         if unit is None:
             problems.append(f"{name}:{line}: {r['Commodity']}: Unit: unknown unit {unit_word!r}")
             continue
-        notes = clean_note(r["Notes"])
+        notes = u.clean_note(r["Notes"])
         estimated = bool(notes and notes.startswith("Estimated"))
         if estimated and notes:
-            notes = clean_note(re.sub(r"^Estimated\.\s*(--\s*)?", "", notes))
+            notes = u.clean_note(re.sub(r"^Estimated\.\s*(--\s*)?", "", notes))
         label = r["Country"]
         code, qualifier = countries.split_label(label)
         if code is None:
@@ -177,20 +164,20 @@ def docs_from_rows(rows: list[dict], name: str) -> dict[str, dict]:
             continue
         a = mineral_acc(r)
         if is_world:
-            stage = stage_of(stat, r["Statistics_detail"])
+            stage = u.stage_of(stat, r["Statistics_detail"])
             a.world.append(
-                Row(
-                    mineral=mineral_slug(r["Commodity"]),
+                u.Row(
+                    mineral=u.mineral_slug(r["Commodity"]),
                     name=a.name,
                     stage=stage,
-                    base=strip_rounded(r["Statistics_detail"]),
+                    base=u.strip_rounded(r["Statistics_detail"]),
                     unit=unit,
                     country=code,
-                    label=label_if_different(label, code),
+                    label=u.label_if_different(label, code),
                     qualifier=qualifier,
                     year=year,
                     value=value,
-                    flag=with_estimate(flag, estimated),
+                    flag=u.with_estimate(flag, estimated),
                     raw=raw,
                     note=notes,
                     is_total=code == countries.WORLD,
@@ -201,12 +188,12 @@ def docs_from_rows(rows: list[dict], name: str) -> dict[str, dict]:
             measure = "net_import_reliance" if is_nir else "import_sources"
             detail = " ".join(r["Statistics_detail"].split())
             fig = {"country": code, "year": year, "value": value}
-            f = with_estimate(flag, estimated)
+            f = u.with_estimate(flag, estimated)
             if f != "none":
                 fig["flag"] = f
             if raw is not None:
                 fig["raw"] = raw
-            lab = label_if_different(label, code)
+            lab = u.label_if_different(label, code)
             if lab:
                 fig["label"] = lab
             if notes:
@@ -216,7 +203,7 @@ def docs_from_rows(rows: list[dict], name: str) -> dict[str, dict]:
             bucket = a.us.setdefault((measure, detail), [])
             k = sum(1 for f in bucket if f["year"] == year and f["country"] == code)
             if k:
-                names = REPEATED_US_DETAIL_NAMES.get(mineral_slug(r["Commodity"]), [])
+                names = REPEATED_US_DETAIL_NAMES.get(u.mineral_slug(r["Commodity"]), [])
                 first = f"{detail}: {names[0]}" if names else f"{detail} (first row)"
                 nth = f"{detail}: {names[k]}" if k < len(names) else f"{detail} (row {k + 1})"
                 if (measure, first) not in a.us:
@@ -253,7 +240,7 @@ def docs_from_rows(rows: list[dict], name: str) -> dict[str, dict]:
         }
         if a.notes:
             doc["notes"] = "\n".join(a.notes)
-        doc["world"] = series_from_rows(a.world, basis, name)
+        doc["world"] = u.series_from_rows(a.world, basis, name)
         doc["us"] = _us_series(mineral, a.us, name)
         out[mineral] = doc
     return out

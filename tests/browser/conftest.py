@@ -15,14 +15,7 @@ import pytest
 from tests.conftest import ROOT, require_chromium
 
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from risk.export import CHROMIUM_ARGS  # noqa: E402  (the same flags as the PDF export)
 
 
 def free_port() -> int:
