@@ -5,8 +5,9 @@ import streamlit as st
 from risk import countries
 from risk.dataset import validation_report
 from risk.export_data import to_csv_bytes
+from risk.trade import usgs_beside_baci
 from risk.vocab import EDITIONS, edition_label
-from ui.common import caption_sources, column_config, dataset, plain
+from ui.common import caption_sources, column_config, dataset, mineral_name, plain, trade, trade_span
 from ui.deeplink import ensure_navigation
 
 ensure_navigation()
@@ -63,6 +64,28 @@ if len(us):
         column_config={"value": number},
     )
     caption_sources(us)
+
+st.subheader("U.S. import sources: USGS beside CEPII BACI, 2021–24")
+st.write(
+    "USGS's import sources come from U.S. Census data, often by quantity and for the product set of its chapter; "
+    "BACI reconciles both partners' declarations (mirror data) and is by value here, for the HS 1992 codes mapped in "
+    "data/trade_products.yaml. Several points of difference are normal; large ones usually mean a different product "
+    "scope (antimony: BACI maps ores only, USGS counts oxide and metal)."
+)
+_flows, mapping, _groups = trade()
+both = usgs_beside_baci(ds.us, trade_span(2021, 2024), sorted(set(mapping.minerals)), 2021, 2024)
+if len(both):
+    codes = {m: ", ".join(sorted(hs for hs, pr in mapping.products.items() if pr.mineral == m)) for m in both["mineral"]}
+    view = both.assign(
+        mineral=both["mineral"].map(mineral_name),
+        hs_codes=both["mineral"].map(codes),
+        usgs_top_source=both["usgs_top_source"].map(countries.name),
+        baci_top_source=both["baci_top_source"].map(countries.name),
+    )
+    cols = ["mineral", "usgs_top_source", "usgs_top_share", "baci_share_of_usgs_top", "baci_top_source", "baci_top_share"]
+    cols += ["usgs_china_share", "baci_china_share", "china_difference", "hs_codes"]
+    st.dataframe(view[cols], hide_index=True, width="stretch", column_config=column_config(cols))
+    caption_sources(both)
 
 st.subheader("Sources")
 for s in ds.sources.values():

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from risk import DATA_DIR
 from risk.dataset import validation_report
 from risk.fields import glossary
 from risk.vocab import BAND_SETS, DEFAULT_BANDS
@@ -11,6 +12,7 @@ from ui.deeplink import ensure_navigation
 ensure_navigation()
 
 ds = dataset()
+ROOT = DATA_DIR.parent
 wgi_year = int(ds.wgi["year"].max()) if len(ds.wgi) else "n/a"
 bands_text = "; ".join(BAND_SETS[k].describe() for k in [DEFAULT_BANDS, *(k for k in BAND_SETS if k != DEFAULT_BANDS)])
 st.title("Methodology")
@@ -85,6 +87,10 @@ Critical-minerals supply-risk dashboard, version 0.1 (2026), with data from USGS
 Minerals Dataset (May 2025, CC BY 4.0) and World Bank WGI (2023, CC BY 4.0). Cite the underlying sources for every figure.
 """
 )
+st.subheader("Trade: any importer's sourcing, and an origin's share through third countries")
+# one text, kept with the code that computes it (docs/trade_method.md), shown here whole
+st.markdown((ROOT / "docs" / "trade_method.md").read_text(encoding="utf-8").split("\n", 1)[1])
+
 st.subheader("Glossary")
 st.caption("Every column the pages, exports and the command line show, from one table of field metadata (risk/fields.py).")
 st.dataframe(glossary(), hide_index=True, width="stretch")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from risk import charts, countries
 from risk.metrics import dependency_by_country, shares
+from risk.trade import TradeQueryError, exposure, usgs_beside_baci, yearly_import_sources
 from risk.vocab import (
     CURRENT_EDITION,
     NON_PRODUCTION_STAGES,
@@ -14,7 +15,23 @@ from risk.vocab import (
     product_words,
     stage_words,
 )
-from ui.common import build, caption_sources, column_config, dataset, metrics_all, mineral_name, nir_text, pct, plain, render_chart
+from ui.common import (
+    CONSUMERS,
+    build,
+    caption_sources,
+    column_config,
+    consumer_name,
+    control_dates,
+    dataset,
+    metrics_all,
+    mineral_name,
+    nir_text,
+    pct,
+    plain,
+    render_chart,
+    trade,
+    trade_span,
+)
 from ui.deeplink import ensure_navigation
 
 ensure_navigation()
@@ -178,6 +195,68 @@ if len(us):
             column_config=column_config(["country", "import_share", "nir", "dependency"]),
         )
         caption_sources(dep)
+
+# ----------------------------------------------------------------------------------------------
+# Trade: any importer's sourcing 1995-2024 and the origin's share through third countries (BACI)
+flows, mapping, groups = trade()
+if mineral in set(mapping.minerals):
+    st.subheader("Imports by source over time (CEPII BACI)")
+    first, last = (int(y) for y in flows.attrs["years"])
+    known = set(flows["importer"].astype(str).unique()) | set(groups)
+    qc = st.query_params.get("consumer", "USA")
+    if qc not in known:
+        st.warning(plain(f"Unknown importer {qc[:20]!r} in the link; showing the United States."))
+        qc = "USA"
+    options = [*CONSUMERS, *([qc] if qc not in CONSUMERS else [])]
+    t1, t2, t3 = st.columns([2, 2, 3])
+    consumer = t1.selectbox("Importer", options, index=options.index(qc), format_func=consumer_name, key="pf_consumer")
+    if consumer != "USA" or "consumer" in st.query_params:
+        st.query_params["consumer"] = consumer
+    measure = t2.radio(
+        "Show",
+        ["share_value", "value_kusd"],
+        format_func={"share_value": "Share", "value_kusd": "Value"}.get,
+        horizontal=True,
+        key="pf_trade_measure",
+    )
+    span = t3.slider("Years for the origin shares", first, last, (max(first, last - 3), last), key="pf_trade_span")
+    yearly = yearly_import_sources(flows, consumer, mineral, groups=groups)
+    codes = ", ".join(sorted(hs for hs, pr in mapping.products.items() if pr.mineral == mineral))
+    if yearly.empty:
+        st.info(f"{consumer_name(consumer)} reports no imports of {name} (HS {codes}) in {first}–{last}.")
+    else:
+        fig, meta = build(
+            charts.import_history,
+            yearly=yearly,
+            importer_name=consumer_name(consumer),
+            mineral_name=name,
+            measure=measure,
+            events=control_dates(mineral),
+        )
+        render_chart(fig, meta, "trade-history")
+        try:
+            exp = exposure(trade_span(*span), consumer, "CHN", mineral, span[0], span[1], groups=groups)
+        except TradeQueryError as exc:
+            st.info(plain(str(exc)))
+        else:
+            if consumer != "CHN":
+                fig, meta = build(
+                    charts.origin_shares, exp=exp, importer_name=consumer_name(consumer), origin_name="China", mineral_name=name
+                )
+                render_chart(fig, meta, "origin-shares")
+        st.caption(
+            f"HS 1992 codes counted as {name}: {codes} (data/trade_products.yaml). Values are BACI's reconciled mirror data in "
+            "current U.S. dollars; USGS's import sources below come from U.S. Census data, often by quantity and for a wider product set."
+        )
+    if consumer == "USA" and len(us):
+        both = usgs_beside_baci(us, trade_span(2021, 2024), [mineral], 2021, 2024)
+        if len(both):
+            b = both.iloc[0]
+            st.markdown(
+                f"**U.S. imports 2021–24, two sources:** USGS puts {countries.name(b['usgs_top_source'])} first with "
+                f"{pct(b['usgs_top_share'])} of U.S. imports; by value in BACI it has {pct(b['baci_share_of_usgs_top'])}. "
+                f"China: {pct(b['usgs_china_share'])} (USGS) and {pct(b['baci_china_share'])} (BACI)."
+            )
 
 st.subheader("Sources, notes and flags")
 notes = ds.minerals.set_index("mineral").get("notes", {}).get(mineral) if mineral in set(ds.minerals["mineral"]) else None

@@ -794,3 +794,131 @@ def compare_bars(table: pd.DataFrame, metric: str, metric_label: str, *, sources
     fig.update_layout(barmode="group")
     fig.update_yaxes(tickformat=".0%", title=metric_label, rangemode="tozero")
     return finish(fig, meta), meta
+
+
+# ----------------------------------------------------------------------------------------------
+# Trade (CEPII BACI): an importer's sourcing over time, and an origin's share through third countries
+
+
+def import_history(
+    yearly: pd.DataFrame,
+    *,
+    importer_name: str,
+    mineral_name: str,
+    sources,
+    measure: str = "share_value",
+    events: pd.DataFrame | None = None,
+    top_n: int = 6,
+) -> tuple[go.Figure, ChartMeta]:
+    """Stacked areas of ``importer``'s imports of a mineral by supplier, year by year (the top N
+    suppliers over the whole period, the rest as All others), with control dates as lines."""
+    d = yearly.copy()
+    totals = d.groupby("exporter")["value_kusd"].sum().sort_values(ascending=False)
+    top = list(totals.index[:top_n])
+    d["supplier"] = np.where(d["exporter"].isin(top), d["exporter"], "OTH")
+    g = d.groupby(["year", "supplier"], as_index=False)[["value_kusd", "share_value"]].sum()
+    years = sorted(g["year"].unique())
+    first, last = (int(years[0]), int(years[-1])) if years else (0, 0)
+    lead = g[g["year"] == last].sort_values("value_kusd", ascending=False).head(1)
+    if len(lead):
+        r = lead.iloc[0]
+        who = countries.name(r["supplier"]) if r["supplier"] != "OTH" else "Other suppliers"
+        title = f"{who} supplied {pct(r['share_value'])} of {mineral_name.lower()} imports into {importer_name} by value in {last}"
+    else:
+        title = f"No {mineral_name.lower()} imports into {importer_name} in the trade data"
+    unit = "share of imports by value" if measure == "share_value" else "thousand current US dollars (FOB)"
+    notes = []
+    shown = None
+    if events is not None and len(events):
+        yrs = pd.to_datetime(events["date"]).dt.year
+        shown = events[(yrs >= first) & (yrs <= last)]
+        if len(shown):
+            notes.append(
+                "Dotted lines: export controls taking effect ("
+                + "; ".join(f"{e['label']}, {e['date']}" for _, e in shown.iterrows())
+                + ")."
+            )
+        if len(shown) < len(events):
+            notes.append(f"Controls after {last} are not shown: the trade data end in {last}.")
+    meta = ChartMeta(
+        title=title,
+        subtitle=f"{mineral_name}, imports into {importer_name} by supplier, {first}–{last}, {unit}; BACI product groups as mapped in data/trade_products.yaml",
+        **provenance(sources, yearly),
+        slug=slugify(mineral_name, importer_name, "import-history", measure),
+        notes=notes,
+        data=g.assign(supplier_name=g["supplier"].map(lambda c: countries.name(c) if c != "OTH" else "All others")),
+    )
+    fig = go.Figure()
+    for c in [*top, "OTH"]:
+        s = g[g["supplier"] == c].set_index("year")[["value_kusd", "share_value"]].reindex(years, fill_value=0.0)
+        fig.add_trace(
+            go.Scatter(
+                x=years,
+                y=s[measure],
+                name=countries.name(c) if c != "OTH" else "All others",
+                mode="lines",
+                stackgroup="one",
+                line=dict(width=0.5, color=country_colour(c)),
+                hovertemplate="%{x}: %{y:" + (".0%" if measure == "share_value" else ",.0f") + "}<extra>%{fullData.name}</extra>",
+            )
+        )
+    if shown is not None:
+        for _, e in shown.iterrows():
+            x = pd.Timestamp(e["date"]).year + (pd.Timestamp(e["date"]).dayofyear - 1) / 365.25
+            if first <= x <= last + 1:
+                fig.add_vline(x=x, line_dash="dot", line_color="#333333")
+    fig.update_yaxes(tickformat=".0%" if measure == "share_value" else ",.0f", title=unit, rangemode="tozero")
+    fig.update_xaxes(title="Year", dtick=5)
+    return finish(fig, meta, height=560), meta
+
+
+def origin_shares(
+    exp: dict, *, importer_name: str, origin_name: str, mineral_name: str, sources, top_n: int = 6
+) -> tuple[go.Figure, ChartMeta]:
+    """One bar: the origin's direct share of the importer's imports, then its material arriving
+    through each third country (s_X x c_X), then the rest."""
+    via = exp["via"][:top_n]
+    rest_via = sum(v["contribution"] for v in exp["via"][top_n:])
+    parts = [("direct", f"Direct from {origin_name}", exp["direct"], "CHN" if exp["origin"] == "CHN" else exp["origin"])]
+    parts += [
+        (
+            v["country"],
+            f"Via {countries.name(v['country'])} ({pct(v['share'])} of imports × {pct(v['look_through'])} look-through)",
+            v["contribution"],
+            v["country"],
+        )
+        for v in via
+    ]
+    if rest_via > 0:
+        parts.append(("via_other", "Via other countries", rest_via, "OTH"))
+    title = (
+        f"{pct(exp['total'])} of {mineral_name.lower()} imports into {importer_name} could be {origin_name}'s material: "
+        f"{pct(exp['direct'])} direct, {pct(exp['indirect'])} through third countries"
+    )
+    data = pd.DataFrame([{"part": p[0], "label": p[1], "share": p[2]} for p in parts]).assign(source=exp["source"])
+    meta = ChartMeta(
+        title=title,
+        subtitle=(
+            f"{mineral_name}, imports into {importer_name} {exp['from']}–{exp['to']} by {exp['by']}; look-through c_X = X's imports from "
+            f"{origin_name} ÷ the larger of X's imports and exports. At most {pct(exp['indirect_high'])} indirect if every import from {origin_name} is re-exported"
+        ),
+        **provenance(sources, data),
+        slug=slugify(mineral_name, importer_name, exp["origin"], "origin-share", exp["from"], exp["to"]),
+        data=data,
+    )
+    rows = [*parts, ("total", f"Total {origin_name}-origin share", exp["total"], exp["origin"])][::-1]
+    fig = go.Figure(
+        go.Bar(
+            x=[r[2] for r in rows],
+            y=[r[1] for r in rows],
+            orientation="h",
+            marker_color=["#333333" if r[0] == "total" else country_colour(exp["origin"] if r[0] == "direct" else r[3]) for r in rows],
+            text=[pct(r[2], 1) for r in rows],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(tickformat=".0%", range=[0, min(1.1, max(0.2, exp["total"] * 1.25))], title="Share of imports")
+    fig.update_yaxes(showgrid=False, automargin=True)
+    return finish(fig, meta, height=300 + 34 * len(rows), legend=False), meta

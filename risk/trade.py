@@ -448,3 +448,67 @@ def exposure_loop(
     res["total"] = res["direct"] + res["indirect"]
     res["source"] = SOURCE
     return res[["year", "mineral", "importer", "origin", "imports", "direct", "indirect", "total", "source"]]
+
+
+# ----------------------------------------------------------------------------------------------
+# Year by year, and beside USGS
+
+
+def yearly_import_sources(
+    flows: pd.DataFrame, importer: str, mineral: str, *, groups: Mapping[str, Iterable[str]] | None = None
+) -> pd.DataFrame:
+    """One row per (year, exporter) of ``importer``'s imports of ``mineral``: value_kusd,
+    quantity_t and share_value (of that year's imports by value). Empty if it imports none."""
+    f = flows[flows["mineral"] == mineral]
+    cols = ["year", "importer", "exporter", "mineral", "value_kusd", "quantity_t", "share_value", "source"]
+    if f.empty:
+        return pd.DataFrame(columns=cols)
+    f = f.assign(value_q_kusd=np.where(f["quantity_t"].notna(), f["value_kusd"], 0.0))
+    g = f.groupby(["year", "mineral", "exporter", "importer"], observed=True, sort=True)
+    agg = g.agg(value_kusd=("value_kusd", "sum"), quantity_t=("quantity_t", "sum"), value_q_kusd=("value_q_kusd", "sum")).reset_index()
+    for c in ("mineral", "exporter", "importer"):
+        agg[c] = agg[c].astype(str)
+    if groups and importer in groups:
+        agg = with_groups(agg, {importer: groups[importer]})
+    d = agg[agg["importer"] == importer].copy()
+    if d.empty:
+        return pd.DataFrame(columns=cols)
+    d["share_value"] = d["value_kusd"] / d.groupby("year")["value_kusd"].transform("sum")
+    d["source"] = SOURCE
+    return d[cols].sort_values(["year", "value_kusd"], ascending=[True, False], ignore_index=True)
+
+
+def usgs_beside_baci(us: pd.DataFrame, agg: pd.DataFrame, minerals: Iterable[str], year_from: int, year_to: int) -> pd.DataFrame:
+    """USGS's U.S. import sources (its headline series, shares of U.S. imports) beside BACI's
+    shares by value for the same span: per mineral, USGS's top source with both shares, and
+    China's share in both. Differences are in share points (BACI minus USGS)."""
+    rows = []
+    prim = us[(us["measure"] == "import_sources") & us["primary"]].dropna(subset=["value"])
+    for m in minerals:
+        u = prim[prim["mineral"] == m]
+        b = agg[(agg["importer"] == "USA") & (agg["mineral"] == m)]
+        if u.empty or b.empty or b["value_kusd"].sum() <= 0:
+            continue
+        bs = b.groupby("exporter")["value_kusd"].sum() / b["value_kusd"].sum()
+        us_share = u.set_index("country")["value"] / 100.0
+        top = us_share[~us_share.index.isin(["OTH", "WLD"])].sort_values(ascending=False)
+        if top.empty:
+            continue
+        t = top.index[0]
+        rows.append(
+            {
+                "mineral": m,
+                "usgs_top_source": t,
+                "usgs_top_share": float(top.iloc[0]),
+                "baci_share_of_usgs_top": float(bs.get(t, 0.0)),
+                "baci_top_source": str(bs.idxmax()),
+                "baci_top_share": float(bs.max()),
+                "usgs_china_share": float(us_share.get("CHN", 0.0)),
+                "baci_china_share": float(bs.get("CHN", 0.0)),
+                "china_difference": float(bs.get("CHN", 0.0) - us_share.get("CHN", 0.0)),
+                "usgs_period": str(u["period"].dropna().iloc[0]) if u["period"].notna().any() else "",
+                "baci_period": f"{year_from}–{year_to}",
+                "sources": [str(u["source"].iloc[0]), SOURCE],
+            }
+        )
+    return pd.DataFrame(rows)

@@ -178,3 +178,26 @@ def test_lab_unknown_mineral_in_link_is_named_and_any_mineral_opens():
     at = open_page("pages/scenario_lab.py", scenario="china_export_ban", mineral="copper")
     assert at.selectbox(key="lab_mineral").value == "copper"
     assert any("does not name Copper" in i.value for i in at.info)
+
+
+def test_profile_trade_section_follows_the_link_and_names_an_unknown_importer():
+    import re
+
+    at = open_page("pages/profile.py", mineral="rare_earths")
+    titles = [" ".join(re.sub(r"<[^>]+>", " ", s["layout"]["title"]["text"]).split()) for s in chart_specs(at)]
+    # U.S. rare earths 2021-24 by value: China direct 61.6% + 11.1% via third countries = 72.7% (BACI)
+    assert any("73% of rare earths imports into the United States could be China's material: 62% direct, 11%" in t for t in titles), titles
+    assert any("imports into the United States by value in 2024" in t for t in titles)
+    at = open_page("pages/profile.py", mineral="rare_earths", consumer="EU27")
+    assert at.selectbox(key="pf_consumer").value == "EU27"
+    assert any("European Union" in s["layout"]["title"]["text"] for s in chart_specs(at))
+    at = open_page("pages/profile.py", mineral="rare_earths", consumer="ATLANTIS")
+    assert any("ATLANTIS" in w.value for w in at.warning)
+
+
+def test_data_sources_compares_usgs_and_baci():
+    at = open_page("pages/data_sources.py")
+    tables = [d.value for d in at.dataframe]
+    both = next(t for t in tables if "baci_china_share" in t.columns)
+    ree = both[both["mineral"] == "Rare Earths"].iloc[0]
+    assert ree["usgs_china_share"] == pytest.approx(0.71) and ree["baci_china_share"] == pytest.approx(0.616, abs=0.001)

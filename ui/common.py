@@ -10,7 +10,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from risk import charts
+from risk import charts, countries
 from risk import dataset as ds_mod
 from risk import metrics as metrics_mod
 from risk.export import to_xlsx_bytes
@@ -151,3 +151,54 @@ RESULT_COLUMNS = [
 def results_column_config() -> dict:
     """Column labels and formats for tables of scenario results (lab and compare pages)."""
     return column_config(["mineral", "scenario", "stage", "year", "top_supplier_after", *RESULT_COLUMNS])
+
+
+# ----------------------------------------------------------------------------------------------
+# Trade (CEPII BACI) and export-control events, loaded once per process
+
+
+@st.cache_resource(show_spinner="Loading the trade data…")
+def trade() -> tuple:
+    """(flows, mapping, groups): the BACI trade store, its product mapping and the importer groups."""
+    from risk import DATA_DIR
+    from risk.importers.baci import PRODUCTS, load_mapping, load_store
+
+    flows = load_store(DATA_DIR)
+    mapping = load_mapping(DATA_DIR / PRODUCTS)
+    return flows, mapping, {g: list(x.members) for g, x in mapping.groups.items()}
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def trade_span(year_from: int, year_to: int) -> pd.DataFrame:
+    from risk.trade import span_flows, with_groups
+
+    flows, _mapping, groups = trade()
+    return with_groups(span_flows(flows, year_from, year_to), groups)
+
+
+#: Consumers offered first; any importer in the trade data can be typed into the link.
+CONSUMERS = ["USA", "EU27", "JPN", "KOR", "GBR", "IND", "DEU", "CHN"]
+
+
+def consumer_name(code: str) -> str:
+    _flows, mapping, _groups = trade()
+    if code in mapping.groups:
+        return mapping.groups[code].name
+    return "the United States" if code == "USA" else countries.name(code)
+
+
+@st.cache_resource(show_spinner=False)
+def events_file():
+    from risk.events import load_events
+
+    return load_events()
+
+
+def control_dates(mineral: str, origin: str = "CHN") -> pd.DataFrame:
+    """Effective dates of ``origin``'s export controls on ``mineral`` (for markers on charts)."""
+    rows = [
+        {"label": e.number or e.title, "date": e.effective.isoformat(), "kind": e.kind}
+        for e in events_file().events
+        if e.country == origin and mineral in e.minerals and e.kind not in ("suspension", "commitment")
+    ]
+    return pd.DataFrame(rows, columns=["label", "date", "kind"])
