@@ -864,7 +864,7 @@ def import_history(
         )
     if shown is not None:
         for _, e in shown.iterrows():
-            x = pd.Timestamp(e["date"]).year + (pd.Timestamp(e["date"]).dayofyear - 1) / 365.25
+            x = pd.Timestamp(e["date"]).year + (pd.Timestamp(e["date"]).day_of_year - 1) / 365.25
             if first <= x <= last + 1:
                 fig.add_vline(x=x, line_dash="dot", line_color="#333333")
     fig.update_yaxes(tickformat=".0%" if measure == "share_value" else ",.0f", title=unit, rangemode="tozero")
