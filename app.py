@@ -4,13 +4,15 @@ import streamlit as st
 
 from ui.deeplink import mark_navigation
 
-st.set_page_config(page_title="Critical minerals supply risk", page_icon="⛏️", layout="wide")
+# No page_title here: each page's st.Page title names its browser tab.
+st.set_page_config(page_icon="⛏️", layout="wide")
 
 pages = [
     st.Page("pages/overview.py", title="Overview", icon=":material/public:", default=True),
     st.Page("pages/profile.py", title="Mineral profile", icon=":material/search:"),
     st.Page("pages/scenario_lab.py", title="Scenario lab", icon=":material/science:"),
     st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+    st.Page("pages/controls.py", title="Export controls", icon=":material/gavel:"),
     st.Page("pages/briefing.py", title="Briefing pack", icon=":material/slideshow:"),
     st.Page("pages/data_sources.py", title="Data and sources", icon=":material/menu_book:"),
     st.Page("pages/methodology.py", title="Methodology", icon=":material/functions:"),

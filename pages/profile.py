@@ -19,6 +19,7 @@ from ui.common import (
     CONSUMERS,
     build,
     caption_sources,
+    chains_for,
     column_config,
     consumer_name,
     control_dates,
@@ -257,6 +258,15 @@ if mineral in set(mapping.minerals):
                 f"{pct(b['usgs_top_share'])} of U.S. imports; by value in BACI it has {pct(b['baci_share_of_usgs_top'])}. "
                 f"China: {pct(b['usgs_china_share'])} (USGS) and {pct(b['baci_china_share'])} (BACI)."
             )
+
+# ----------------------------------------------------------------------------------------------
+# Product chains that use this mineral (magnets, batteries, chip materials)
+chains = chains_for(mineral)
+if len(chains):
+    st.subheader("Along the product chain")
+    for chain_id, g in chains.groupby("chain", sort=False):
+        fig, meta = build(charts.chain_stages, shares=g, chain_name=g["chain_name"].iloc[0])
+        render_chart(fig, meta, f"chain-{chain_id}")
 
 st.subheader("Sources, notes and flags")
 notes = ds.minerals.set_index("mineral").get("notes", {}).get(mineral) if mineral in set(ds.minerals["mineral"]) else None

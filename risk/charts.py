@@ -133,7 +133,22 @@ def wrap(text: str, width: int) -> list[str]:
 TITLE_CHARS, SUBTITLE_CHARS, FOOT_CHARS = 78, 120, 165
 
 
-def finish(fig: go.Figure, meta: ChartMeta, *, height: int = HEIGHT, legend: bool = True) -> go.Figure:
+def _foot_chars(fig: go.Figure) -> int:
+    """Characters per footer line: the footer starts at the plot's left edge, so long category
+    labels on the y axis (horizontal bars) leave it less room before the right edge."""
+    longest = 0
+    for t in fig.data:
+        if t.type == "bar" and t.orientation == "h" and t.y is not None:
+            try:
+                labels = list(t.y)
+            except TypeError:
+                continue
+            longest = max([longest, *(len(part) for lb in labels if isinstance(lb, str) for part in lb.split("<br>"))])
+    label_px = max(80, 7.5 * longest + 24)
+    return max(60, min(FOOT_CHARS, int((WIDTH - 40 - label_px) / 6.0)))
+
+
+def finish(fig: go.Figure, meta: ChartMeta, *, height: int = HEIGHT, legend: bool = True, legend_rows: int = 1) -> go.Figure:
     """Apply the template, the wrapped title and subtitle, and the notes and source line.
 
     Heights and margins are computed from the number of text lines so that nothing overlaps
@@ -141,8 +156,8 @@ def finish(fig: go.Figure, meta: ChartMeta, *, height: int = HEIGHT, legend: boo
     """
     title_lines = wrap(meta.title, TITLE_CHARS)
     sub_lines = wrap(meta.subtitle, SUBTITLE_CHARS)
-    foot_lines = [line for n in [*meta.notes, meta.source] for line in wrap(n, FOOT_CHARS)]
-    top = 32 + 28 * len(title_lines) + 20 * len(sub_lines) + (34 if legend else 12)
+    foot_lines = [line for n in [*meta.notes, meta.source] for line in wrap(n, _foot_chars(fig))]
+    top = 32 + 28 * len(title_lines) + 20 * len(sub_lines) + (34 + 22 * (legend_rows - 1) if legend else 12)
     axis_room = 64 if fig.layout.xaxis.title.text or any(t.type in ("bar", "scatter", "waterfall", "heatmap") for t in fig.data) else 10
     if any(t.type == "choropleth" for t in fig.data):
         axis_room = 10
@@ -922,3 +937,148 @@ def origin_shares(
     fig.update_xaxes(tickformat=".0%", range=[0, min(1.1, max(0.2, exp["total"] * 1.25))], title="Share of imports")
     fig.update_yaxes(showgrid=False, automargin=True)
     return finish(fig, meta, height=300 + 34 * len(rows), legend=False), meta
+
+
+# ----------------------------------------------------------------------------------------------
+# Export controls over time, and product chains
+
+KIND_COLOURS = {
+    "ban": "#B2182B",
+    "licence": "#EF8A62",
+    "quota": "#67A9CF",
+    "technology_ban": "#762A83",
+    "suspension": "#999999",
+    "commitment": "#999999",
+}
+STATUS_STYLE = {"in force": ("", 0.9), "suspended": ("/", 0.35), "announced": (".", 0.3)}
+
+
+def controls_timeline(periods: pd.DataFrame, *, names: dict, as_of: str, sources) -> tuple[go.Figure, ChartMeta]:
+    """One row per mineral: bars while a control is in force (colour: kind), hatched while it is
+    suspended, dotted between announcement and effect, grey where the status is unknown."""
+    p = periods[~periods["status"].isin(["not yet announced", "ended"]) & ~periods["kind"].isin(["suspension", "commitment"])].copy()
+    p["mineral"] = p["minerals"].str.split(";")
+    p = p.explode("mineral")
+    p["row"] = p["mineral"].map(lambda m: names.get(m, m))
+    in_force = p[(p["status"] == "in force") & (pd.to_datetime(p["end"]) >= pd.Timestamp(as_of))]
+    n_min = in_force["mineral"].nunique()
+    title = f"On {as_of}, export controls are in force on {n_min} minerals; " + (
+        f"{p[p['status'].str.startswith('unknown')]['event'].nunique()} measures have an unknown status after their suspension ended"
+        if (p["status"].str.startswith("unknown")).any()
+        else "none has an unknown status"
+    )
+    data = p[["row", "event", "part", "number", "kind", "destination", "status", "start", "end", "sources"]].rename(
+        columns={"row": "mineral_name"}
+    )
+    meta = ChartMeta(
+        title=title,
+        subtitle=f"Export controls by mineral, {p['start'].min()} to {as_of}: in force (solid, by kind), suspended (hatched), announced (dotted), unknown (grey)",
+        **provenance(sources, p.assign(sources=p["sources"].str.split(";"))),
+        slug=slugify("export-controls-timeline", as_of),
+        notes=["A status after the last announcement in the data is 'unknown', never a guess."],
+        data=data,
+    )
+    fig = go.Figure()
+    start = pd.to_datetime(p["start"])
+    dur = (pd.to_datetime(p["end"]) + pd.Timedelta(days=1) - start).dt.total_seconds() * 1000
+    p["shown_status"] = p["status"].where(~p["status"].str.startswith("unknown"), "status unknown")
+    groups = p.groupby(["kind", "shown_status"]).groups
+    # licences and quotas first, bans on top and narrower, so that overlapping measures both show
+    priority = {"licence": 0, "quota": 1, "technology_ban": 2, "ban": 3}
+    for (kind, status), idx in sorted(groups.items(), key=lambda kv: (priority.get(kv[0][0], 0), kv[0][1])):
+        pattern, alpha = STATUS_STYLE.get(status, ("", 0.25))
+        colour = "#BBBBBB" if status == "status unknown" else KIND_COLOURS.get(kind, "#666666")
+        sub = p.loc[idx]
+        fig.add_trace(
+            go.Bar(
+                base=start.loc[idx].dt.strftime("%Y-%m-%d"),
+                x=dur.loc[idx],
+                y=sub["row"],
+                orientation="h",
+                name=f"{kind.replace('_', ' ')}, {status}",
+                width=0.8 if priority.get(kind, 0) < 2 else 0.4,
+                marker=dict(color=colour, opacity=alpha, pattern_shape=pattern, line=dict(width=0)),
+                customdata=np.stack(
+                    [
+                        sub["number"].fillna(sub["title"]),
+                        sub["start"].astype(str),
+                        sub["end"].astype(str),
+                        sub["destination"],
+                        sub["country"].map(countries.name),
+                    ],
+                    axis=-1,
+                ),
+                hovertemplate="%{y}: %{customdata[4]}, %{customdata[0]}<br>%{customdata[1]} to %{customdata[2]}, "
+                "destination %{customdata[3]}<extra>%{fullData.name}</extra>",
+            )
+        )
+    fig.update_layout(barmode="overlay")
+    fig.update_xaxes(type="date", title="")
+    fig.update_yaxes(categoryorder="category descending", showgrid=False)
+    rows = -(-len(groups) // 4)
+    return finish(fig, meta, height=max(460, 160 + 24 * p["row"].nunique() + 22 * rows), legend_rows=rows), meta
+
+
+def chain_stages(shares: pd.DataFrame, *, chain_name: str, sources, top_n: int = 5) -> tuple[go.Figure, ChartMeta]:
+    """One bar per stage of a product chain, country shares stacked (the top N per stage, the
+    rest as All others); stages without sourced shares are labelled so."""
+    s = shares.copy()
+    s["stage_label"] = s["order"].astype(str) + ". " + s["stage_name"]
+    rows = []
+    for label, g in s.groupby("stage_label", sort=False):
+        g = g.dropna(subset=["share"])
+        named = g[g["country"] != countries.OTHER].sort_values("share", ascending=False)
+        top = named.head(top_n)
+        for r in top.itertuples():
+            rows.append({"stage_label": label, "country": r.country, "share": r.share, "year": r.year, "source": r.source})
+        rest = g["share"].sum() - top["share"].sum()
+        if rest > 1e-6:
+            rows.append(
+                {"stage_label": label, "country": "OTH", "share": rest, "year": top["year"].max() if len(top) else None, "source": None}
+            )
+    d = pd.DataFrame(rows, columns=["stage_label", "country", "share", "year", "source"])
+    labels = list(dict.fromkeys(s["stage_label"]))
+    empty = [lb for lb in labels if lb not in set(d["stage_label"])]
+    chn = d[d["country"] == "CHN"]
+    title = (
+        f"China holds {pct(chn['share'].min())}–{pct(chn['share'].max())} of each stage of the {chain_name} chain that has data"
+        if len(chn)
+        else f"{chain_name}: country shares by stage"
+    )
+    notes = [f"No sourced country shares for: {', '.join(e.split('. ', 1)[1] for e in empty)}."] if empty else []
+    meta = ChartMeta(
+        title=title,
+        subtitle=f"{chain_name}: share of each stage by country (stage, year and source of each figure in the data download)",
+        **provenance(sources, s),
+        slug=slugify("chain", chain_name),
+        notes=notes,
+        data=d.merge(s[["stage_label", "country", "quote", "basis"]], on=["stage_label", "country"], how="left"),
+    )
+    fig = go.Figure()
+    for c in [*dict.fromkeys(d.loc[d["country"] != "OTH", "country"]), "OTH"]:
+        g = d[d["country"] == c].set_index("stage_label").reindex(labels)
+        g["share"] = g["share"].fillna(0.0)  # a gap in one trace must not reorder the stack
+        fig.add_trace(
+            go.Bar(
+                y=[_wrap_label(lb) for lb in labels],
+                x=g["share"],
+                name=countries.name(c) if c != "OTH" else "All others",
+                orientation="h",
+                marker_color=country_colour(c),
+                text=[pct(v) if v == v and v >= 0.06 else "" for v in g["share"]],
+                textposition="inside",
+                customdata=g["year"],
+                hovertemplate="%{y}<br>"
+                + _esc(countries.name(c) if c != "OTH" else "All others")
+                + ": %{x:.0%} (%{customdata})<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(tickformat=".0%", range=[0, 1], title="Share of the stage")
+    fig.update_yaxes(categoryorder="array", categoryarray=[_wrap_label(lb) for lb in labels][::-1], showgrid=False)
+    return finish(fig, meta, height=max(420, 200 + 46 * len(labels))), meta
+
+
+def _wrap_label(text: str, width: int = 32) -> str:
+    """A long axis label on two or three lines, so that the plot keeps its width."""
+    return "<br>".join(_esc(x) for x in wrap(text, width))

@@ -914,3 +914,48 @@ def cmd_event_claims(a) -> int:
         table = table[["claim", "verdict", "check", "result", "figures", "events", "status"]]
     _print_frame(table, a.format)
     return 0
+
+
+def timeline(events, start, end) -> pd.DataFrame:
+    """Periods of constant status for every event part between ``start`` and ``end``: one row
+    per (event, part, period) with ``status``, ``start`` and ``end`` (inclusive) dates, for the
+    timeline chart. Statuses come from :func:`status_on` at every date where one can change
+    (announced, effective, the day after an end, a suspension's start and the day after it ends),
+    so the periods are exact, not sampled; after the data's as-of date the status is
+    ``unknown after <as_of>``."""
+    evs, as_of = _as_list(events)
+    d0, d1 = _date(start), _date(end)
+    one = dt.timedelta(days=1)
+    marks = {d0}
+    for ev in evs:
+        for d in (ev.announced, ev.effective, ev.ends and ev.ends + one):
+            if d:
+                marks.add(d)
+    if as_of:
+        marks.add(as_of + one)
+    marks = sorted(m for m in marks if d0 <= m <= d1)
+    frames = [status_on(events, m).assign(start=m) for m in marks]
+    if not frames:
+        return pd.DataFrame(
+            columns=["event", "part", "country", "number", "title", "kind", "minerals", "destination", "status", "start", "end"]
+        )
+    s = pd.concat(frames, ignore_index=True).sort_values(["event", "part", "start"], kind="stable")
+    s["next_start"] = s.groupby(["event", "part"])["start"].shift(-1)
+    s["end"] = [(n - one) if isinstance(n, dt.date) else d1 for n in s["next_start"]]
+    # merge consecutive periods with the same status
+    s["block"] = (s["status"] != s.groupby(["event", "part"])["status"].shift()).cumsum()
+    g = s.groupby(["event", "part", "block"], sort=False)
+    out = g.agg(
+        country=("country", "first"),
+        number=("number", "first"),
+        title=("title", "first"),
+        kind=("kind", "first"),
+        minerals=("minerals", "first"),
+        destination=("destination", "first"),
+        status=("status", "first"),
+        start=("start", "min"),
+        end=("end", "max"),
+        official_url=("official_url", "first"),
+        sources=("sources", "first"),
+    ).reset_index()
+    return out.drop(columns="block")

@@ -12,6 +12,7 @@ PAGES = [
     "pages/profile.py",
     "pages/scenario_lab.py",
     "pages/compare.py",
+    "pages/controls.py",
     "pages/data_sources.py",
     "pages/methodology.py",
 ]
@@ -201,3 +202,22 @@ def test_data_sources_compares_usgs_and_baci():
     both = next(t for t in tables if "baci_china_share" in t.columns)
     ree = both[both["mineral"] == "Rare Earths"].iloc[0]
     assert ree["usgs_china_share"] == pytest.approx(0.71) and ree["baci_china_share"] == pytest.approx(0.616, abs=0.001)
+
+
+def test_controls_page_status_on_a_date_from_the_link():
+    at = open_page("pages/controls.py", as_of="2025-12-01", mineral="gallium")
+    table = at.dataframe[0].value
+    # No. 46 of 2024, Article 2 (the ban to the U.S.) is suspended until 2026-11-27 on that date
+    art2 = table[(table["number"] == "Announcement No. 46 of 2024") & (table["status"] == "suspended")]
+    assert len(art2) and set(art2["until"]) == {"2026-11-27"}
+    assert at.selectbox(key="ctl_mineral").value == "gallium"
+    (spec,) = chart_specs(at)
+    assert "2025-12-01" in spec["layout"]["title"]["text"]
+    at = open_page("pages/controls.py", as_of="yesterday")
+    assert any("yesterday" in w.value for w in at.warning)
+
+
+def test_profile_shows_the_product_chain():
+    at = open_page("pages/profile.py", mineral="rare_earths")
+    titles = [s["layout"]["title"]["text"] for s in chart_specs(at)]
+    assert any("NdFeB" in t and "China holds" in t for t in titles), titles

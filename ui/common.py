@@ -202,3 +202,11 @@ def control_dates(mineral: str, origin: str = "CHN") -> pd.DataFrame:
         if e.country == origin and mineral in e.minerals and e.kind not in ("suspension", "commitment")
     ]
     return pd.DataFrame(rows, columns=["label", "date", "kind"])
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def chains_for(mineral: str) -> pd.DataFrame:
+    """Country shares by stage of every product chain that involves ``mineral`` (risk.chains)."""
+    from risk.chains import chain_shares, for_mineral, load_chains
+
+    return chain_shares(for_mineral(load_chains(), mineral), dataset().figures)

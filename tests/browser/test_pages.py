@@ -13,6 +13,7 @@ PAGES = [
     ("profile?mineral=gallium", "Gallium: supply and U.S. exposure", "profile-gallium"),
     ("scenario_lab?scenario=china_export_ban&mineral=gallium", "Scenario lab", "scenario-lab"),
     ("compare", "Compare scenarios", "compare"),
+    ("controls?as_of=2025-06-01", "Export controls on critical minerals", "controls"),
     ("data_sources", "Data and sources", "data-sources"),
     ("methodology", "Methodology", "methodology"),
 ]
