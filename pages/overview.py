@@ -19,6 +19,7 @@ from ui.common import (
     render_chart,
 )
 from ui.deeplink import ensure_navigation
+from ui.links import link_box, linked
 
 ensure_navigation()
 
@@ -30,23 +31,28 @@ st.write(
 )
 
 c1, c2, c3, c4, c5 = st.columns(5)
-which = c1.selectbox("List", ["2025 critical minerals list", "2022 critical minerals list", "All minerals with world data"], key="ov_list")
-edition = c2.selectbox("Edition", list(USGS_EDITIONS), format_func=edition_label, key="ov_edition")
+LISTS = {"2025": "2025 critical minerals list", "2022": "2022 critical minerals list", "all": "All minerals with world data"}
+which = linked(c1.selectbox, "List", list(LISTS), key="ov_list", param="list", format_func=LISTS.get)
+edition = linked(c2.selectbox, "Edition", list(USGS_EDITIONS), key="ov_edition", param="edition", format_func=edition_label)
 years = sorted(ds.figures.loc[ds.figures["edition"] == edition, "year"].unique(), reverse=True)
-years = [y for y in years if y >= 2023]
-year = c3.selectbox("Year", years, key="ov_year")
-stage = c4.selectbox(
+years = [int(y) for y in years if y >= 2023]
+year = linked(c3.selectbox, "Year", years, key="ov_year", param="year")
+stage = linked(
+    c4.selectbox,
     "Stage",
     ["main", *[s for s in PRODUCTION_STAGES if s in set(ds.figures["stage"])], "reserves"],
-    format_func=lambda s: "Main production stage" if s == "main" else stage_words(s).capitalize(),
     key="ov_stage",
+    param="stage",
+    format_func=lambda s: "Main production stage" if s == "main" else stage_words(s).capitalize(),
     help="'Main production stage' takes each mineral's first published stage: mine, else primary, refinery or smelter.",
 )
-bands = c5.selectbox(
+bands = linked(
+    c5.selectbox,
     "HHI bands",
     list(BAND_SETS),
-    format_func=lambda b: BAND_SETS[b].name,
     key="ov_bands",
+    param="bands",
+    format_func=lambda b: BAND_SETS[b].name,
     help="; ".join(b.describe() for b in BAND_SETS.values()),
 )
 band = BAND_SETS[bands]
@@ -55,9 +61,9 @@ m = metrics_all(bands)
 m = m[(m["edition"] == edition) & (m["year"] == year)]
 m = main_series(m) if stage == "main" else m[(m["stage"] == stage) & (m["product"] == "")]
 minerals = ds.minerals.set_index("mineral")
-if which.startswith("2025"):
+if which == "2025":
     m = m[m["mineral"].map(minerals["critical_2025"]).fillna(False).astype(bool)]
-elif which.startswith("2022"):
+elif which == "2022":
     m = m[m["mineral"].map(minerals["critical_2022"]).fillna(False).astype(bool)]
 
 
@@ -123,3 +129,5 @@ view = c.assign(
 )
 st.dataframe(view[["Claim", "Claimed", "Tables", "Edition", "Verdict", "Explanation", "Sources"]], hide_index=True, width="stretch")
 caption_sources(c)
+
+link_box()

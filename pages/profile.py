@@ -34,6 +34,7 @@ from ui.common import (
     trade_span,
 )
 from ui.deeplink import ensure_navigation
+from ui.links import link_box, linked
 
 ensure_navigation()
 
@@ -110,11 +111,12 @@ if len(current):
     no_country = [labels[x] for x in order if x not in has_country]
     if no_country and len(no_country) < len(order):
         st.info(f"No country figures for {name} in: {'; '.join(no_country)} (a world total or withheld entries only).")
-    sid = st.radio("Series", order, format_func=labels.get, horizontal=True, key="pf_series")
+    sid = linked(st.radio, "Series", order, key="pf_series", param="series", format_func=labels.get, horizontal=True)
     sf = f[f["series"] == sid]
     obs = sf[sf["flag"] != "projection"]
     years = sorted(obs["year"].unique() if len(obs) else sf["year"].unique(), reverse=True)
-    year = st.selectbox("Year", years, key="pf_year") if len(years) > 1 else years[0]
+    years = [int(y) for y in years]
+    year = linked(st.selectbox, "Year", years, key="pf_year", param="year") if len(years) > 1 else years[0]
     sy = sf[sf["year"] == year]
     r0 = sy.iloc[0]
     sh = shares(sy)
@@ -205,20 +207,17 @@ if mineral in set(mapping.minerals):
     first, last = (int(y) for y in flows.attrs["years"])
     known = set(flows["importer"].astype(str).unique()) | set(groups)
     qc = st.query_params.get("consumer", "USA")
-    if qc not in known:
-        st.warning(plain(f"Unknown importer {qc[:20]!r} in the link; showing the United States."))
-        qc = "USA"
-    options = [*CONSUMERS, *([qc] if qc not in CONSUMERS else [])]
+    options = [*CONSUMERS, *([qc] if qc in known and qc not in CONSUMERS else [])]
     t1, t2, t3 = st.columns([2, 2, 3])
-    consumer = t1.selectbox("Importer", options, index=options.index(qc), format_func=consumer_name, key="pf_consumer")
-    if consumer != "USA" or "consumer" in st.query_params:
-        st.query_params["consumer"] = consumer
-    measure = t2.radio(
+    consumer = linked(t1.selectbox, "Importer", options, key="pf_consumer", param="consumer", default="USA", format_func=consumer_name)
+    measure = linked(
+        t2.radio,
         "Show",
         ["share_value", "value_kusd"],
+        key="pf_trade_measure",
+        param="trade",
         format_func={"share_value": "Share", "value_kusd": "Value"}.get,
         horizontal=True,
-        key="pf_trade_measure",
     )
     span = t3.slider("Years for the origin shares", first, last, (max(first, last - 3), last), key="pf_trade_span")
     yearly = yearly_import_sources(flows, consumer, mineral, groups=groups)
@@ -291,3 +290,5 @@ for sid in dict.fromkeys([*f["source"], *us["source"]]):
     st.markdown(
         f"- **{s.publisher}**, *{s.title}*, {s.edition}. {s.licence}. " + (f"[doi:{s.doi}](https://doi.org/{s.doi})" if s.doi else s.url)
     )
+
+link_box()

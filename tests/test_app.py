@@ -53,7 +53,8 @@ def test_overview():
     assert "highly concentrated" in spec["layout"]["title"]["text"]
     assert "Source:" in spec["layout"]["annotations"][-1]["text"]
     n_before = len(table)
-    at.selectbox(key="ov_list").set_value("All minerals with world data").run()
+    at.selectbox(key="ov_list").set_value("all").run()
+    assert at.query_params["list"] in ("all", ["all"])
     assert len(at.dataframe[0].value) > n_before
     claims = at.dataframe[1].value
     assert "overstates" in set(claims["Verdict"])
@@ -221,3 +222,24 @@ def test_profile_shows_the_product_chain():
     at = open_page("pages/profile.py", mineral="rare_earths")
     titles = [s["layout"]["title"]["text"] for s in chart_specs(at)]
     assert any("NdFeB" in t and "China holds" in t for t in titles), titles
+
+
+def test_overview_and_profile_views_come_back_from_the_link():
+    at = open_page("pages/overview.py", list="all", bands="2010", year="2024")
+    assert at.selectbox(key="ov_list").value == "all" and at.selectbox(key="ov_bands").value == "2010"
+    assert at.selectbox(key="ov_year").value == 2024
+    assert "2010" in " ".join(c.value for c in at.caption)
+    at = open_page("pages/overview.py", bands="1997")
+    assert any("1997" in w.value for w in at.warning) and at.selectbox(key="ov_bands").value == "2023"
+    at = open_page("pages/profile.py", mineral="rare_earths", series="mcs2026:rare_earths:reserves:", trade="value_kusd")
+    assert at.radio(key="pf_series").value == "mcs2026:rare_earths:reserves:"
+    assert at.radio(key="pf_trade_measure").value == "value_kusd"
+    at = open_page("pages/profile.py", mineral="rare_earths", series="nonsense")
+    assert any("nonsense" in w.value for w in at.warning)
+
+
+def test_switching_mineral_resets_series_without_a_notice():
+    at = open_page("pages/profile.py", mineral="rare_earths", series="mcs2026:rare_earths:reserves:")
+    at.selectbox(key="pf_mineral").set_value("cobalt").run()
+    assert not at.exception and not at.warning
+    assert at.radio(key="pf_series").value.startswith("mcs2026:cobalt:")
