@@ -1,8 +1,14 @@
 """USGS MCS 2026 data release (doi:10.5066/P1WKQ63T): one long CSV, ``MCS2026_Commodities_Data.csv``.
 
 World production, capacity and reserves by country for every commodity USGS tables, U.S. net
-import reliance 2021-2025 and U.S. import sources 2021-24, in cp1252. One
-:class:`risk.schema.MineralFile`-shaped document per mineral, edition ``mcs2026``.
+import reliance 2021-2025, U.S. import sources 2021-24 and the chapter's "Salient
+Statistics—United States" (production, consumption, imports, exports, stocks, prices), in
+cp1252. One :class:`risk.schema.MineralFile`-shaped document per mineral, edition ``mcs2026``.
+
+Salient statistics keep USGS's series name (``detail``) and unit (prices in the publisher's
+words: ``dollars per kilogram``); consumption keeps its basis (apparent, reported or
+estimated), and one consumption series per mineral is marked primary: the one whose basis is
+the basis of the headline net import reliance ("... as a percentage of reported consumption").
 """
 
 from __future__ import annotations
@@ -46,6 +52,19 @@ PRIMARY_US_DETAIL = {
     "tin": (None, "refined tin"),
     "mica_natural": (None, "scrap and flake"),
 }
+
+#: USGS ``Statistics`` word -> salient measure.
+SALIENT_MEASURES = {
+    "Production": "production",
+    "Consumption": "consumption",
+    "Import": "imports",
+    "Export": "exports",
+    "Stock": "stocks",
+    "Price": "price",
+}
+#: Units of salient rows that are not quantities (prices, values) are kept in USGS's words.
+_MONEY_UNITS = re.compile(r"^(dollars|cents|million dollars|index)\b|^$")
+_BASIS_RE = re.compile(r"\b(apparent|reported|estimated)\b", re.IGNORECASE)
 
 REQUIRED = [
     "MCS chapter",
@@ -141,7 +160,8 @@ def docs_from_rows(rows: list[dict], name: str) -> dict[str, dict]:
         is_world = section.startswith("World")
         is_nir = stat == "Net import reliance"
         is_imp = section == "Import Sources"
-        if not (is_world or is_nir or is_imp):
+        is_sal = section.startswith("Salient") and stat in SALIENT_MEASURES
+        if not (is_world or is_nir or is_imp or is_sal):
             continue
         line = r["_line"]
         try:
@@ -151,6 +171,8 @@ def docs_from_rows(rows: list[dict], name: str) -> dict[str, dict]:
             continue
         unit_word = r["Unit"].strip()
         unit = UNITS.get(unit_word)
+        if unit is None and is_sal and _MONEY_UNITS.match(unit_word):
+            unit = unit_word
         if unit is None:
             problems.append(f"{name}:{line}: {r['Commodity']}: Unit: unknown unit {unit_word!r}")
             continue
@@ -176,6 +198,20 @@ def docs_from_rows(rows: list[dict], name: str) -> dict[str, dict]:
             problems.append(f"{name}:{line}: {r['Commodity']}: Year: cannot read {year_text!r}")
             continue
         a = mineral_acc(r)
+        if is_sal:
+            detail = " ".join(r["Statistics_detail"].split())
+            fig = {"country": code, "year": year, "value": value}
+            f = with_estimate(flag, estimated)
+            if f != "none":
+                fig["flag"] = f
+            if raw is not None:
+                fig["raw"] = raw
+            if notes:
+                fig["note"] = notes
+            key = (SALIENT_MEASURES[stat], detail, unit)
+            k = sum(1 for kk in a.salient if kk[:3] == key and any(g["year"] == year for g in a.salient[kk]))
+            a.salient.setdefault((*key, k), []).append(fig)
+            continue
         if is_world:
             stage = stage_of(stat, r["Statistics_detail"])
             a.world.append(
@@ -255,6 +291,9 @@ def docs_from_rows(rows: list[dict], name: str) -> dict[str, dict]:
             doc["notes"] = "\n".join(a.notes)
         doc["world"] = series_from_rows(a.world, basis, name)
         doc["us"] = _us_series(mineral, a.us, name)
+        salient = _salient_series(mineral, a.salient, doc["us"])
+        if salient:
+            doc["salient"] = salient
         out[mineral] = doc
     return out
 
@@ -286,4 +325,53 @@ def _us_series(mineral: str, groups: dict[tuple[str, str], list[dict]], path: st
                 s["period"] = sorted(periods)[0]
             s["figures"] = figs
             out.append(s)
+    return out
+
+
+def _salient_series(mineral: str, groups: dict[tuple, list[dict]], us: list[dict]) -> list[dict]:
+    """Salient statistics as series: one per measure, USGS series name and unit, years in order.
+
+    A series name USGS repeats for two products in one year (mica: scrap and flake, sheet) is
+    told apart by row order, as for the U.S. import sources.
+    """
+    repeated = {key[:3] for key in groups if key[3] > 0}
+    names = REPEATED_US_DETAIL_NAMES.get(mineral, [])
+    out = []
+    for (measure, detail, unit, k), figs in groups.items():
+        name = detail
+        if (measure, detail, unit) in repeated:
+            name = f"{detail}: {names[k]}" if k < len(names) else f"{detail} (row {k + 1})"
+        figs = sorted(figs, key=lambda f: f["year"])
+        s: dict = {"measure": measure, "detail": name}
+        if measure == "consumption":
+            m = _BASIS_RE.search(detail)
+            if m:
+                s["basis"] = m.group(1).lower()
+        s["unit"] = unit
+        shared = {f.get("note") for f in figs}
+        if len(shared) == 1 and None not in shared:
+            s["note"] = shared.pop()
+            figs = [{k2: v for k2, v in f.items() if k2 != "note"} for f in figs]
+        s["figures"] = figs
+        out.append(s)
+    cons = [s for s in out if s["measure"] == "consumption" and not _MONEY_UNITS.match(s["unit"])]
+    if cons:
+        nir = next((x for x in us if x["measure"] == "net_import_reliance" and x["primary"]), None)
+        words = set(re.findall(r"[a-z]+", nir["detail"].lower())) if nir else set()
+        basis = next((b for b in ("apparent", "reported", "estimated") if b in words), None)
+        tail = words - {"net", "import", "reliance", "as", "a", "percentage", "of", "consumption", "apparent", "reported", "estimated"}
+
+        def score(s: dict) -> tuple:
+            w = set(re.findall(r"[a-z]+", s["detail"].lower()))
+            return (s.get("basis") == basis, len(w & tail), -cons.index(s))
+
+        max(cons, key=score)["primary"] = True
+    for s in out:
+        if s["measure"] == "consumption":
+            s["primary"] = bool(s.get("primary"))
+            # keep the key order stable: measure, detail, basis, unit, primary, note, figures
+            figs, note = s.pop("figures"), s.pop("note", None)
+            if note:
+                s["note"] = note
+            s["figures"] = figs
     return out
