@@ -1889,7 +1889,9 @@ def monte_carlo(ds, sc: Scenario, mineral: str, n: int = 10_000, *, seed: int = 
     cols, shocks, n = _grid_shocks(sc, grid, "zip")
     inp = inputs or _inputs_for(ds, sc, mineral)
     out = evaluate(inp, sc.baseline.access, shocks, sc.horizon_months, n)
-    q = np.nanpercentile(out["gap"], [10, 50, 90], axis=0) if n > 1 else np.repeat(out["gap"], 3, axis=0)
+    gap = out["gap"]
+    pct_fn = np.percentile if np.isfinite(gap).all() else np.nanpercentile  # nanpercentile is several times slower
+    q = pct_fn(gap, [10, 50, 90], axis=0) if n > 1 else np.repeat(gap, 3, axis=0)
     bands = pd.DataFrame({"month": np.arange(1, sc.horizon_months + 1), "gap_p10": q[0], "gap_p50": q[1], "gap_p90": q[2]})
     summary = {
         k: tuple(float(x) for x in np.nanpercentile(out[k], [10, 50, 90]))
