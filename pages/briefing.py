@@ -37,6 +37,21 @@ if not minerals:
     st.info("Pick at least one mineral.")
     st.stop()
 
+st.subheader("What goes into the pack")
+try:
+    from risk.export import build_pack
+
+    preview = build_pack(ds, sc, minerals)
+except Exception as exc:
+    st.error(plain(f"The preview could not be built: {exc}"))
+else:
+    st.dataframe(preview.key_figures, hide_index=True, width="stretch")
+    for i, item in enumerate(preview.charts):
+        st.markdown(f"**{plain(item.finding)}**")
+        st.plotly_chart(item.fig, key=f"brief_preview_{i}", config={"displaylogo": False})
+    for n in preview.notes[:12]:
+        st.caption(plain(n))
+
 slug = re.sub(r"[^a-z0-9]+", "-", f"{sc.id}-{'-'.join(minerals)}-briefing".lower()).strip("-")[:100]
 if not exports_ui.pack_buttons(
     ds, sc, minerals, st.columns(2), key="brief", stem=slug, labels=("Download briefing (PPTX)", "Download briefing (PDF)"), primary=True

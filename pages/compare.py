@@ -43,18 +43,18 @@ if table.empty:
 
 metric = st.radio(
     "Measure",
-    ["us_shortfall_net", "us_shortfall", "accessible_supply_lost"],
+    ["shortfall_net", "shortfall", "accessible_supply_lost"],
     format_func={
-        "us_shortfall_net": "U.S. shortfall after offsets",
-        "us_shortfall": "U.S. shortfall before offsets",
+        "shortfall_net": "U.S. shortfall after offsets",
+        "shortfall": "U.S. shortfall before offsets",
         "accessible_supply_lost": "Accessible supply lost",
     }.get,
     horizontal=True,
     key="cmp_metric",
 )
 label = {
-    "us_shortfall_net": "U.S. shortfall after offsets",
-    "us_shortfall": "U.S. shortfall before offsets",
+    "shortfall_net": "U.S. shortfall after offsets",
+    "shortfall": "U.S. shortfall before offsets",
     "accessible_supply_lost": "Accessible supply lost",
 }[metric]
 fig, meta = build(charts.compare_bars, table=table, metric=metric, metric_label=label, names=names())

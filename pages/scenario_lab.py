@@ -8,11 +8,15 @@ import streamlit as st
 
 from risk import charts, countries
 from risk.scenarios import (
+    STAGE_CHOICES,
     Scenario,
     ScenarioError,
+    fmt_range,
+    fmt_volume,
     from_query_params,
     load_scenario,
     load_scenario_text,
+    monte_carlo,
     named_scenarios,
     parameters,
     run_mineral,
@@ -44,6 +48,12 @@ def _sweep(yaml_text: str, mineral: str, x: str, y: str, xs: tuple, ys: tuple):
     return sweep(ds, sc, mineral, {x: np.array(xs), y: np.array(ys)})
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _monte_carlo(yaml_text: str, mineral: str, unc: tuple):
+    sc = load_scenario_text(yaml_text, where="scenario")
+    return monte_carlo(ds, sc, mineral, 2_000, uncertain={p: (lo, hi) for p, lo, hi in unc})["bands"]
+
+
 @st.cache_resource(show_spinner=False)
 def named(name: str) -> Scenario:
     """A bundled scenario, parsed once per process (read-only; changes go through with_values)."""
@@ -54,10 +64,9 @@ def base_scenario(choice: str) -> Scenario:
     if choice == BASELINE:
         sc = named("china_ban_russia_deal")
         zeroed = {
-            p.path: (p.min if p.path.endswith((".fraction", ".change", ".share", ".months", ".pass_through")) else p.value)
+            p.path: (p.min if p.path.endswith((".fraction", ".change", ".share", ".months", ".access")) else p.value)
             for p in parameters(sc)
         }
-        zeroed["shocks.2.value"] = 0.0  # no deal: Russia stays out of reach, as in the baseline
         sc = with_values(sc, zeroed)
         return sc.model_copy(
             update={
@@ -100,6 +109,7 @@ if st.session_state.get("lab_loaded") != choice:
             st.error(plain(f"Some settings in the link were not applied: {exc}"))
     for p in parameters(start):
         st.session_state[f"p:{p.path}"] = int(p.value) if p.integer else float(p.value)
+    st.session_state["lab_stage"] = start.baseline.stage
 
 # Text from an uploaded scenario is escaped (shown exactly as typed, no Markdown); the bundled
 # scenarios' labels are kept as written so that screen readers get clean slider names.
@@ -115,6 +125,21 @@ with st.sidebar:
             values[p.path] = st.slider(show(p.label), int(p.min), int(p.max), step=int(p.step), key=key, help=p.help)
         else:
             values[p.path] = st.slider(show(p.label), float(p.min), float(p.max), step=float(p.step), key=key, help=p.help)
+        st.caption(f"{p.show(values[p.path])}")
+    stage_choice = st.selectbox(
+        "Supply stage",
+        STAGE_CHOICES,
+        format_func=lambda s_: "choke point (from the baseline data)" if s_ == "auto" else stage_words(s_),
+        key="lab_stage",
+        help="The stage whose world supply a restriction bites on; the default is each mineral's choke point, with its reason",
+    )
+    uncertain = st.multiselect(
+        "Uncertain parameters (Monte Carlo bands on the time path)",
+        [p.path for p in parameters(base) if p.path.startswith("shocks.")],
+        format_func=lambda path: next((show(p.label) for p in parameters(base) if p.path == path), path),
+        key="lab_uncertain",
+        help="Each marked parameter is drawn uniformly over its slider's range, 2,000 draws",
+    )
     if st.button("Reset to the scenario's defaults"):
         st.session_state.pop("lab_loaded", None)
         st.query_params.clear()
@@ -122,7 +147,7 @@ with st.sidebar:
         st.rerun()
 
 try:
-    sc = with_values(base, values, where="sliders")
+    sc = with_values(base, {**values, "baseline.stage": stage_choice}, where="sliders")
 except ScenarioError as exc:
     st.error(plain(exc))
     st.stop()
@@ -158,46 +183,62 @@ v = r.values
 for n in r.notes:
     st.info(plain(n))
 
+st.caption(plain(f"Consumer: {countries.name(r.consumer)}. Stage: {stage_words(r.stage, r.product)} ({r.year}); {r.stage_reason}."))
 row1 = st.columns(3)
 row2 = st.columns(3)
+
+
+def _rng(key, kind="percent"):
+    if v.get(key) is None:
+        return "n/a"
+    return fmt_range(v[key], v.get(f"{key}_low"), v.get(f"{key}_high"), kind, r.unit)
+
+
 row1[0].metric(
-    "U.S. shortfall, before offsets",
-    pct(v["us_shortfall"], 1),
-    help="Share of U.S. apparent consumption lost: NIR x the restricted share of imports (see Methodology)",
+    "Shortfall, before offsets",
+    _rng("shortfall"),
+    help="Share of the consumer's baseline consumption lost (range from NIR bounds, withheld data, rounding, look-through, editions)",
 )
 row1[1].metric(
-    "U.S. shortfall, after offsets",
-    pct(v["us_shortfall_net"], 1),
-    help="After the deal, spare capacity at full ramp and recycling; the stockpile only buys time",
+    "Shortfall, after offsets", _rng("shortfall_net"), help="After the deal, spare capacity and recycling at the end of the horizon"
 )
+row1[2].metric("Loss a year", _rng("loss_volume", "volume"), help="Shortfall × consumption, in the consumer's unit")
 ex = v["stockpile_exhausted_month"]
-row1[2].metric(
-    "Stockpile runs out",
-    f"month {ex}" if ex else ("never" if v["us_shortfall"] else "not needed"),
-    help=f"Over a {sc.horizon_months}-month horizon",
-)
 row2[0].metric(
-    "Accessible supply lost",
-    pct(v["accessible_supply_lost"], 1),
-    help="Share of the world supply the United States can reach that the shocks remove",
+    "Stockpile runs out",
+    f"month {ex}" if ex else r.reasons.get("stockpile_exhausted_month", "n/a"),
+    help=f"Over a {sc.horizon_months}-month horizon",
 )
 rm = v["replacement_multiple"]
 row2[1].metric(
-    "Replacement multiple", "n/a" if rm is None else f"{rm:,.1f}×", help="Lost volume ÷ the output of the suppliers still accessible"
+    "Replacement multiple",
+    r.reasons.get("replacement_multiple", "n/a") if rm is None else _rng("replacement_multiple", "multiple"),
+    help="The loss ÷ the accessible supply outside the restricting countries and the consumer",
 )
 row2[2].metric(
     "Deal replaces",
-    "no deal" if v["deal_offset_share"] is None else pct(v["deal_offset_share"]) + " of the loss",
-    help="Share of the lost supply the deal's volume replaces",
+    r.reasons.get("deal_offset_share", "n/a") if v["deal_offset_share"] is None else _rng("deal_offset_share") + " of the loss",
+    help="min(deal volume, loss) ÷ loss; the deal volume is never more than the partner's output × (1 + expansion)",
 )
+st.write(plain(r.sentence))
+if v.get("deal_volume"):
+    st.caption(f"The deal adds about {fmt_volume(v['deal_volume'], r.unit)} a year at full volume.")
+if v.get("demand_growth"):
+    st.caption(
+        f"Demand growth of {v['demand_growth']:.0%} is its own line: {pct(v.get('demand_unmet'))} of baseline consumption unmet after offsets."
+    )
 
-if v["us_shortfall"] is not None:
+if v["shortfall"] is not None:
     fig, meta = build(charts.waterfall, result=r, sc=sc)
     render_chart(fig, meta, "waterfall")
 if r.computable or v["accessible_supply_lost"] is not None:
     fig, meta = build(charts.supplier_shares, result=r, sc=sc)
     render_chart(fig, meta, "suppliers")
-if v["us_shortfall"] is not None:
+if v["shortfall"] is not None:
+    if uncertain:
+        plist = {p.path: p for p in parameters(sc)}
+        mc = _monte_carlo(yaml_text, mineral, tuple((u, plist[u].min, plist[u].max) for u in uncertain if u in plist))
+        r.time_path = r.time_path.merge(mc, on="month")
     fig, meta = build(charts.time_path, result=r, sc=sc)
     render_chart(fig, meta, "timepath")
 
@@ -221,7 +262,7 @@ if show_sweep and xp and yp and r.computable:
         df=df,
         x=xp,
         y=yp,
-        z="us_shortfall_net",
+        z="shortfall_net",
         x_label=paths[xp].label,
         y_label=paths[yp].label,
         result=r,

@@ -538,6 +538,11 @@ def edition_revisions(
 # Scenarios
 
 
+def _consumer_words(result) -> str:
+    c = getattr(result, "consumer", "USA")
+    return "U.S." if c == "USA" else countries.name(c) if countries.is_valid(c) else c
+
+
 def scenario_subtitle(sc, result, extra: str = "") -> str:
     from .scenarios import describe_shocks
 
@@ -654,7 +659,7 @@ def waterfall(result, sc, *, sources) -> tuple[go.Figure, ChartMeta]:
     )
     meta = ChartMeta(
         title=title,
-        subtitle=scenario_subtitle(sc, result, f"share of U.S. apparent consumption, month {int(last['month'])}"),
+        subtitle=scenario_subtitle(sc, result, f"share of {_consumer_words(result)} consumption, month {int(last['month'])}"),
         **provenance(sources, result.sources),
         slug=slugify(result.mineral, sc.id, "waterfall", result.year),
         notes=[
@@ -700,6 +705,20 @@ def time_path(result, sc, *, sources) -> tuple[go.Figure, ChartMeta]:
     )
     fig = go.Figure()
     step = dict(shape="hv")
+    lo_col, hi_col = ("gap_p10", "gap_p90") if "gap_p10" in tp else ("gap_low", "gap_high")
+    if lo_col in tp and hi_col in tp and (tp[hi_col] - tp[lo_col]).abs().max() > 1e-9:
+        band = "p10–p90 of the Monte Carlo" if lo_col == "gap_p10" else "range from the data's uncertainty"
+        fig.add_trace(go.Scatter(x=tp["month"], y=tp[lo_col], line=dict(width=0, **step), showlegend=False, hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=tp["month"],
+                y=tp[hi_col],
+                name=f"Gap: {band}",
+                fill="tonexty",
+                fillcolor="rgba(213,94,0,0.18)",
+                line=dict(width=0, **step),
+            )
+        )
     fig.add_trace(
         go.Scatter(
             x=tp["month"],

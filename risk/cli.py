@@ -211,14 +211,46 @@ def _parse_sets(items: list[str]) -> dict[str, str]:
     return out
 
 
+SCENARIO_TABLE_COLUMNS = [
+    "mineral",
+    "consumer",
+    "stage",
+    "unit",
+    "consumption",
+    "loss_volume",
+    "shortfall",
+    "shortfall_low",
+    "shortfall_high",
+    "shortfall_net",
+    "deal_volume",
+    "deal_offset_share",
+    "replacement_multiple",
+]
+
+
+def _scenario_overrides(sc, a):
+    """--consumer and --stage: changes to the scenario's view of the baseline."""
+    upd = {}
+    if getattr(a, "consumer", None):
+        upd["baseline.consumer"] = a.consumer.strip().upper().replace("-", "")
+    if getattr(a, "stage", None):
+        upd["baseline.stage"] = a.stage.strip().lower()
+    if not upd:
+        return sc
+    from .scenarios import with_values
+
+    return with_values(sc, upd, where="--consumer/--stage")
+
+
 def _cmd_scenario(a) -> int:
     from .dataset import load_dataset
-    from .scenarios import load_scenario, run_scenario, save_scenario, with_values
+    from .scenarios import ScenarioError, load_scenario, run_scenario, save_scenario, with_values
 
     sc = load_scenario(a.scenario)
     sets = _parse_sets(a.set)
     if sets:
         sc = with_values(sc, sets)
+    sc = _scenario_overrides(sc, a)
     if a.minerals:
         keep = [m.strip() for m in a.minerals.split(",") if m.strip()]
         unknown = [m for m in keep if m not in sc.baseline.minerals]
@@ -228,8 +260,6 @@ def _cmd_scenario(a) -> int:
     if a.save:
         save_scenario(sc, a.save)
         print(f"saved {a.save}", file=sys.stderr)
-    from .scenarios import ScenarioError
-
     try:
         results = run_scenario(load_dataset(a.data_dir), sc)
     except ScenarioError as exc:
@@ -242,28 +272,15 @@ def _cmd_scenario(a) -> int:
         from .scenarios import results_frame
 
         df = results_frame(results)
-        cols = [
-            "mineral",
-            "stage",
-            "year",
-            "accessible_supply_lost",
-            "hhi_before",
-            "hhi_after",
-            "cr1_after",
-            "top_supplier_after",
-            "us_shortfall",
-            "us_shortfall_net",
-            "replacement_multiple",
-            "deal_offset_share",
-            "stockpile_exhausted_month",
-            "unmet_month_equivalents",
-        ]
         print(f"{sc.name} ({sc.id})")
         with pd.option_context("display.max_columns", None, "display.width", 250):
-            print(df[cols].to_string(index=False, float_format=lambda x: f"{x:,.4g}"))
+            print(df[SCENARIO_TABLE_COLUMNS].to_string(index=False, float_format=lambda x: f"{x:,.3g}"))
         for r in results:
+            print(f"{r.mineral}: {r.sentence}")
+            for k, why in r.reasons.items():
+                print(f"  {k}: {why}")
             for n in r.notes:
-                print(f"note: {r.mineral}: {n}")
+                print(f"  note: {n}")
     return 0
 
 
@@ -423,6 +440,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("scenario", help="china_export_ban, russia_deal, ukraine_deal, china_ban_russia_deal, or a path to a YAML file")
     s.add_argument("--set", action="append", metavar="PATH=VALUE", help="change a parameter, e.g. shocks.0.fraction=0.5 (repeatable)")
     s.add_argument("--minerals", help="comma-separated subset of the scenario's minerals")
+    s.add_argument("--consumer", help="the consuming country (ISO3, default USA) or EU27; other consumers use BACI import sources")
+    s.add_argument(
+        "--stage",
+        help="supply stage for every mineral: auto (the choke point in data/scenarios/baseline.yaml), mine, refinery, primary, smelter ...",
+    )
     s.add_argument("--format", choices=["json", "table"], default="table")
     s.add_argument("--save", type=Path, help="also save the (changed) scenario as YAML")
     s.set_defaults(func=_cmd_scenario)

@@ -9,6 +9,8 @@ Frames (columns carry their meaning; see ``FIELDS`` for the metadata of each col
 * ``figures``: world production, capacity and reserves, one row per country, year and series.
 * ``series``: one row per series (edition, mineral, stage, product) with unit and basis.
 * ``us``: U.S. net import reliance and import-source shares.
+* ``salient``: the chapters' U.S. salient statistics (production, consumption with its basis,
+  imports, exports, stocks, prices), one row per series and year, with unit and series name.
 * ``minerals``: one row per mineral with names, chapters and critical-list membership.
 * ``wgi``: governance estimates per country and year, with the EU-method scaled score.
 """
@@ -21,13 +23,14 @@ import pickle
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import get_args
 
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from . import DATA_DIR, countries
 from .importers.wgi import WGI_FILE, read_wgi_table
-from .schema import Claim, ClaimsFile, CriticalListsFile, MineralFile, Source, SourcesFile
+from .schema import Claim, ClaimsFile, CriticalListsFile, MineralFile, Source, SourcesFile, Unit
 from .vocab import EDITIONS
 from .yamlio import DataFileError, interrupted_imports, line_of, load_yaml_file
 
@@ -81,6 +84,7 @@ class Dataset:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     files: int = 0
+    salient: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SALIENT_COLUMNS))
 
     @property
     def ok(self) -> bool:
@@ -165,8 +169,12 @@ def _load(path: Path, rel: str):
         return None, [Problem(rel, exc.line, "", "", exc.message)]
 
 
+#: Bump when the Dataset's shape changes, so that a cache written by older code is rebuilt.
+CACHE_VERSION = "2"
+
+
 def _files_signature(data_dir: Path) -> str:
-    h = hashlib.sha256()
+    h = hashlib.sha256(CACHE_VERSION.encode())
     for p in sorted([*data_dir.rglob("*.yaml"), *data_dir.rglob("*.csv")]):
         parts = p.relative_to(data_dir).parts
         if "raw" in parts or any(x.startswith(".") for x in parts):
@@ -272,6 +280,7 @@ class _Collected:
     figures: list[tuple] = field(default_factory=list)
     series: list[tuple] = field(default_factory=list)
     us: list[tuple] = field(default_factory=list)
+    salient: list[tuple] = field(default_factory=list)
     minerals: dict[str, dict] = field(default_factory=dict)
 
 
@@ -283,6 +292,22 @@ US_COLUMNS = [
     "detail",
     "primary",
     "period",
+    "country",
+    "year",
+    "value",
+    "unit",
+    "flag",
+    "raw",
+    "note",
+]
+SALIENT_COLUMNS = [
+    "edition",
+    "source",
+    "mineral",
+    "measure",
+    "detail",
+    "basis",
+    "primary",
     "country",
     "year",
     "value",
@@ -332,6 +357,8 @@ def _load_uncached(data_dir: Path) -> Dataset:
     series = pd.DataFrame.from_records(got.series, columns=SERIES_COLUMNS)
     us = pd.DataFrame.from_records(got.us, columns=US_COLUMNS)
     us["value"] = us["value"].astype("float64")
+    salient = pd.DataFrame.from_records(got.salient, columns=SALIENT_COLUMNS)
+    salient["value"] = salient["value"].astype("float64")
     wgi = _read_wgi(rd, data_dir / WGI_FILE, sources)
     critical_2022 = _read_critical_lists(rd, data_dir / "critical_lists.yaml", got.minerals)
     claims = _read_claims(rd, data_dir / "claims.yaml", sources, got.minerals)
@@ -365,6 +392,7 @@ def _load_uncached(data_dir: Path) -> Dataset:
         problems=rd.problems,
         warnings=rd.warnings,
         files=rd.files,
+        salient=salient,
     )
 
 
@@ -431,6 +459,32 @@ def _collect_mineral(rd: _Reader, path: Path, edition: str, m: MineralFile, know
                     f.note,
                 )
             )
+    for s in m.salient:
+        for f in s.figures:
+            got.salient.append(
+                (
+                    edition,
+                    m.source,
+                    m.mineral,
+                    s.measure,
+                    s.detail,
+                    s.basis,
+                    s.primary,
+                    f.country,
+                    f.year,
+                    f.value,
+                    s.unit,
+                    f.flag,
+                    f.raw,
+                    f.note or s.note,
+                )
+            )
+    cons = [s for s in m.salient if s.measure == "consumption"]
+    quantities = [s for s in cons if s.unit in get_args(Unit)]  # consumption as a value (million dollars) cannot be primary
+    if sum(s.primary for s in cons) > 1 or (quantities and sum(s.primary for s in quantities) != 1):
+        rd.error(
+            path, ("salient",), m.mineral, "primary", f"{sum(s.primary for s in cons)} primary consumption series; exactly one is needed"
+        )
     primaries = Counter(s.measure for s in m.us if s.primary)
     for measure in {s.measure for s in m.us}:
         if primaries[measure] != 1:

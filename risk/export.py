@@ -183,7 +183,7 @@ class Pack:
 def build_pack(ds, sc, minerals: Sequence[str] | None = None) -> Pack:
     """The briefing pack for a scenario: charts per mineral, key figures, sources."""
     from . import charts, countries
-    from .scenarios import describe_shocks, run_scenario
+    from .scenarios import describe_shocks, fmt_range, run_scenario
     from .vocab import edition_label, fmt_pct, stage_words
 
     minerals = list(minerals or sc.baseline.minerals)
@@ -204,22 +204,27 @@ def build_pack(ds, sc, minerals: Sequence[str] | None = None) -> Pack:
             {
                 "Mineral": r.name,
                 "Stage, year": f"{stage_words(r.stage, r.product)}, {r.year}",
-                "U.S. shortfall before offsets": fmt_pct(v["us_shortfall"], 1),
-                "After offsets": fmt_pct(v["us_shortfall_net"], 1),
+                "Shortfall before offsets": fmt_range(v["shortfall"], v["shortfall_low"], v["shortfall_high"])
+                if v["shortfall"] is not None
+                else "n/a: " + r.reasons.get("shortfall", ""),
+                "Loss a year": fmt_range(v["loss_volume"], v["loss_volume_low"], v["loss_volume_high"], "volume", r.unit),
+                "After offsets": fmt_range(v["shortfall_net"], v["shortfall_net_low"], v["shortfall_net_high"]),
                 "Accessible supply lost": fmt_pct(v["accessible_supply_lost"], 1),
-                "Deal replaces": "no deal" if v["deal_offset_share"] is None else fmt_pct(v["deal_offset_share"]),
+                "Deal replaces": r.reasons.get("deal_offset_share", "n/a")
+                if v["deal_offset_share"] is None
+                else fmt_range(v["deal_offset_share"], v["deal_offset_share_low"], v["deal_offset_share_high"]),
                 "Stocks run out": f"month {v['stockpile_exhausted_month']}" if v["stockpile_exhausted_month"] else "—",
                 "Top supplier after": countries.name(v["top_supplier_after"]) if v["top_supplier_after"] else "—",
             }
         )
         notes += [f"{r.name}: {n}" for n in r.notes]
-        if v["us_shortfall"] is not None:
+        if v["shortfall"] is not None:
             fig, meta = charts.waterfall(r, sub, sources=ds)
             items.append(PackChart(fig, meta, _finding_waterfall(r)))
         if r.computable:
             fig, meta = charts.supplier_shares(r, sub, sources=ds)
             items.append(PackChart(fig, meta, _finding_suppliers(r)))
-        if v["us_shortfall"] is not None and v["us_shortfall"] > 0:
+        if v["shortfall"] is not None and v["shortfall"] > 0:
             fig, meta = charts.time_path(r, sub, sources=ds)
             items.append(PackChart(fig, meta, _finding_time_path(r, sub)))
     cites = []
@@ -245,12 +250,12 @@ def build_pack(ds, sc, minerals: Sequence[str] | None = None) -> Pack:
 
 def _finding_waterfall(r) -> str:
     v = r.values
-    from .charts import pct
 
-    s = f"The scenario cuts U.S. {r.name.lower()} supply by {pct(v['us_shortfall'])} of consumption before offsets"
-    s += f" and {pct(v['us_shortfall_net'])} after the deal, spare capacity and recycling"
-    if v["deal_offset_share"] is not None:
-        s += f"; the deal replaces {pct(v['deal_offset_share'])} of the lost supply"
+    from .scenarios import between
+
+    s = r.sentence.rstrip(".")
+    if v["shortfall_net"] is not None and v["shortfall_net_low"] is not None:
+        s += f"; after offsets {between(v['shortfall_net_low'], v['shortfall_net_high'])} of consumption stays unmet"
     return s + "."
 
 
@@ -260,7 +265,10 @@ def _finding_time_path(r, sc) -> str:
     v = r.values
     ex = v["stockpile_exhausted_month"]
     months = v["unmet_month_equivalents"]
-    stocks = f"U.S. stocks run out in month {ex}" if ex else "U.S. stocks cover the gap over the horizon"
+    if not v.get("stockpile_months"):
+        stocks = "no stocks are held, so the gap is felt from month 1"
+    else:
+        stocks = f"U.S. stocks run out in month {ex}" if ex else "U.S. stocks cover the gap over the horizon"
     unmet = f"; over {sc.horizon_months} months the unmet need adds up to {months:,.1f} months of consumption" if months else ""
     return f"Month by month: {stocks}{unmet}."
 
@@ -272,7 +280,13 @@ def _finding_suppliers(r) -> str:
     v = r.values
     top = countries.name(v["top_supplier_after"]) if v["top_supplier_after"] else "no country"
     rm = v["replacement_multiple"]
-    rep = "" if rm is None or rm == 0 else f"; the remaining suppliers would have to add {rm:,.1f} times their output to replace the loss"
+    lo, hi = v.get("replacement_multiple_low"), v.get("replacement_multiple_high")
+    span = f" (between {lo:,.2f} and {hi:,.2f})" if lo is not None and hi is not None and f"{lo:.2f}" != f"{hi:.2f}" else ""
+    rep = (
+        ""
+        if rm is None or rm == 0
+        else f"; replacing the loss takes {rm:,.2f}{span} times the accessible output outside the restricting countries and the U.S."
+    )
     return f"{pct(v['accessible_supply_lost'])} of the {r.name.lower()} supply the U.S. can reach is lost and {top} becomes the largest supplier{rep}."
 
 

@@ -172,6 +172,37 @@ class UsSeries(_Strict):
         return self
 
 
+SalientMeasure = Literal["production", "consumption", "imports", "exports", "stocks", "price"]
+
+
+class SalientSeries(_Strict):
+    """A row of a chapter's "Salient Statistics—United States" table, across years.
+
+    ``detail`` is USGS's series name ("Consumption, reported", "Price, metal, average, dollars
+    per pound"); ``unit`` is a stored unit for quantities (``t``, ``kg``) and USGS's words for
+    prices and values (``dollars per kilogram``, ``million dollars``); ``basis`` says which
+    consumption it is (apparent, reported or estimated). Exactly one consumption series per
+    mineral is ``primary``: the one the headline net import reliance is a percentage of.
+    """
+
+    measure: SalientMeasure
+    detail: str = Field(min_length=1, max_length=300)
+    basis: Literal["apparent", "reported", "estimated"] | None = None
+    unit: str = Field(max_length=60)
+    primary: bool = False
+    note: str | None = None
+    figures: list[Figure]
+
+    @model_validator(mode="after")
+    def _checks(self):
+        years = [f.year for f in self.figures]
+        if len(years) != len(set(years)):
+            raise ValueError(f"{self.detail}: two figures for one year")
+        if self.primary and self.measure != "consumption":
+            raise ValueError("only a consumption series can be primary")
+        return self
+
+
 class MineralFile(_Strict):
     """One file under data/: one mineral (commodity) in one edition of one source."""
 
@@ -184,6 +215,7 @@ class MineralFile(_Strict):
     notes: str | None = None
     world: list[Series] = []
     us: list[UsSeries] = []
+    salient: list[SalientSeries] = []
 
     @model_validator(mode="after")
     def _unique_series(self):

@@ -132,7 +132,10 @@ def test_pack_pptx(pack):
     assert len(slides) == 1 + len(pack.charts) + 2
     texts = ["\n".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame) for s in slides]
     assert "China export ban + Russia deal" in texts[0]
-    assert any("replaces 80% of the lost supply" in t for t in texts)
+    # v2 (issue 12): the deal is set against the U.S. loss (22,500 t), not China's world output, so
+    # Russia's 32,000 t replace all of it; the MCS 2025 shares put it lower, and the text gives the range
+    assert any("the deal would replace 100% of it" in t for t in texts)
+    assert any("between 0% and 9%" in t for t in texts)
     assert "Key figures" in texts[-2] and "Sources" in texts[-1] and "10.5066/P1WKQ63T" in texts[-1]
     pics = [sh for s in slides[1:-2] for sh in s.shapes if sh.shape_type == 13]
     assert len(pics) == len(pack.charts)

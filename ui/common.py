@@ -137,8 +137,11 @@ def column_config(names, **help_extra) -> dict:
 
 
 RESULT_COLUMNS = [
-    "us_shortfall",
-    "us_shortfall_net",
+    "shortfall",
+    "shortfall_low",
+    "shortfall_high",
+    "shortfall_net",
+    "loss_volume",
     "accessible_supply_lost",
     "replacement_multiple",
     "deal_offset_share",
@@ -150,7 +153,7 @@ RESULT_COLUMNS = [
 
 def results_column_config() -> dict:
     """Column labels and formats for tables of scenario results (lab and compare pages)."""
-    return column_config(["mineral", "scenario", "stage", "year", "top_supplier_after", *RESULT_COLUMNS])
+    return column_config(["mineral", "consumer", "scenario", "stage", "year", "unit", "top_supplier_after", *RESULT_COLUMNS])
 
 
 # ----------------------------------------------------------------------------------------------

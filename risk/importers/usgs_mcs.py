@@ -188,6 +188,7 @@ class MineralAcc:
     notes: list[str] = field(default_factory=list)
     world: list[Row] = field(default_factory=list)
     us: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
+    salient: dict[tuple, list[dict]] = field(default_factory=dict)  # (measure, detail, unit, repeat) -> figures
 
 
 def series_from_rows(rows: list[Row], basis: str | None, path: str) -> list[dict]:

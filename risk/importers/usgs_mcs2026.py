@@ -1,8 +1,14 @@
 """USGS MCS 2026 data release (doi:10.5066/P1WKQ63T): one long CSV, ``MCS2026_Commodities_Data.csv``.
 
 World production, capacity and reserves by country for every commodity USGS tables, U.S. net
-import reliance 2021-2025 and U.S. import sources 2021-24, in cp1252. One
-:class:`risk.schema.MineralFile`-shaped document per mineral, edition ``mcs2026``.
+import reliance 2021-2025, U.S. import sources 2021-24 and the chapter's "Salient
+Statistics—United States" (production, consumption, imports, exports, stocks, prices), in
+cp1252. One :class:`risk.schema.MineralFile`-shaped document per mineral, edition ``mcs2026``.
+
+Salient statistics keep USGS's series name (``detail``) and unit (prices in the publisher's
+words: ``dollars per kilogram``); consumption keeps its basis (apparent, reported or
+estimated), and one consumption series per mineral is marked primary: the one whose basis is
+the basis of the headline net import reliance ("... as a percentage of reported consumption").
 """
 
 from __future__ import annotations
@@ -12,8 +18,21 @@ from collections import defaultdict
 from pathlib import Path
 
 from .. import countries
-from . import usgs_mcs as u
 from .common import ImportFailure, read_csv_rows
+from .usgs_mcs import (
+    UNITS,
+    MineralAcc,
+    Row,
+    clean_note,
+    label_if_different,
+    mineral_slug,
+    parse_value,
+    product_slug,
+    series_from_rows,
+    stage_of,
+    strip_rounded,
+    with_estimate,
+)
 
 EDITION = "mcs2026"
 
@@ -33,6 +52,19 @@ PRIMARY_US_DETAIL = {
     "tin": (None, "refined tin"),
     "mica_natural": (None, "scrap and flake"),
 }
+
+#: USGS ``Statistics`` word -> salient measure.
+SALIENT_MEASURES = {
+    "Production": "production",
+    "Consumption": "consumption",
+    "Import": "imports",
+    "Export": "exports",
+    "Stock": "stocks",
+    "Price": "price",
+}
+#: Units of salient rows that are not quantities (prices, values) are kept in USGS's words.
+_MONEY_UNITS = re.compile(r"^(dollars|cents|million dollars|index)\b|^$")
+_BASIS_RE = re.compile(r"\b(apparent|reported|estimated)\b", re.IGNORECASE)
 
 REQUIRED = [
     "MCS chapter",
@@ -59,9 +91,9 @@ def _basis_from_notes(other_notes: str) -> tuple[str | None, str | None]:
     return m.group(1).strip(), (basis.strip() if basis else None)
 
 
-def _assign_products(rows: list[u.Row], path: str) -> None:
+def _assign_products(rows: list[Row], path: str) -> None:
     """Split a mineral's rows into series by stage and product (see module notes in README)."""
-    by_stage: dict[str, list[u.Row]] = defaultdict(list)
+    by_stage: dict[str, list[Row]] = defaultdict(list)
     for r in rows:
         by_stage[r.stage].append(r)
     for stage_rows in by_stage.values():
@@ -73,16 +105,16 @@ def _assign_products(rows: list[u.Row], path: str) -> None:
             for r in stage_rows:
                 b = r.base.lower()
                 match = b if b in totals else next((t for t in totals if b.startswith(t) or t.startswith(b)), None)
-                r.product = u.product_slug(match or b)
+                r.product = product_slug(match or b)
         # Rows that still collide (same country and year twice) become their own product.
-        seen: dict[tuple, u.Row] = {}
+        seen: dict[tuple, Row] = {}
         for r in stage_rows:
             key = (r.product, r.country, r.year)
             if key in seen:
                 other = seen[key]
                 for x in (r, other):
                     if x.base.lower() not in totals and x.base != "":
-                        x.product = u.product_slug(x.base)
+                        x.product = product_slug(x.base)
         seen = {}
         for r in stage_rows:
             key = (r.product, r.country, r.year)
@@ -103,21 +135,21 @@ def import_mcs2026(path: str | Path) -> dict[str, dict]:
 
 
 def docs_from_rows(rows: list[dict], name: str) -> dict[str, dict]:
-    acc: dict[str, u.MineralAcc] = {}
+    acc: dict[str, MineralAcc] = {}
     problems: list[str] = []
 
-    def mineral_acc(r) -> u.MineralAcc:
-        m = u.mineral_slug(r["Commodity"])
+    def mineral_acc(r) -> MineralAcc:
+        m = mineral_slug(r["Commodity"])
         a = acc.get(m)
         if a is None:
-            a = acc[m] = u.MineralAcc(name=r["Commodity"].strip())
+            a = acc[m] = MineralAcc(name=r["Commodity"].strip())
         if a.chapter is None:
             a.chapter = r["MCS chapter"].strip()
         crit = r["Is critical mineral 2025"].strip()
         if crit in ("Yes", "No"):
             a.critical = bool(a.critical) or crit == "Yes"
         for part in (r["Other notes"] or "").split(" -- "):
-            other = u.clean_note(part)
+            other = clean_note(part)
             if other and other not in a.notes:
                 a.notes.append(other)
         return a
@@ -128,23 +160,26 @@ def docs_from_rows(rows: list[dict], name: str) -> dict[str, dict]:
         is_world = section.startswith("World")
         is_nir = stat == "Net import reliance"
         is_imp = section == "Import Sources"
-        if not (is_world or is_nir or is_imp):
+        is_sal = section.startswith("Salient") and stat in SALIENT_MEASURES
+        if not (is_world or is_nir or is_imp or is_sal):
             continue
         line = r["_line"]
         try:
-            value, flag, raw = u.parse_value(r["Value"])
+            value, flag, raw = parse_value(r["Value"])
         except ValueError as exc:
             problems.append(f"{name}:{line}: {r['Commodity']} {r['Country']} {r['Year']}: Value: {exc}")
             continue
         unit_word = r["Unit"].strip()
-        unit = u.UNITS.get(unit_word)
+        unit = UNITS.get(unit_word)
+        if unit is None and is_sal and _MONEY_UNITS.match(unit_word):
+            unit = unit_word
         if unit is None:
             problems.append(f"{name}:{line}: {r['Commodity']}: Unit: unknown unit {unit_word!r}")
             continue
-        notes = u.clean_note(r["Notes"])
+        notes = clean_note(r["Notes"])
         estimated = bool(notes and notes.startswith("Estimated"))
         if estimated and notes:
-            notes = u.clean_note(re.sub(r"^Estimated\.\s*(--\s*)?", "", notes))
+            notes = clean_note(re.sub(r"^Estimated\.\s*(--\s*)?", "", notes))
         label = r["Country"]
         code, qualifier = countries.split_label(label)
         if code is None:
@@ -163,21 +198,35 @@ def docs_from_rows(rows: list[dict], name: str) -> dict[str, dict]:
             problems.append(f"{name}:{line}: {r['Commodity']}: Year: cannot read {year_text!r}")
             continue
         a = mineral_acc(r)
+        if is_sal:
+            detail = " ".join(r["Statistics_detail"].split())
+            fig = {"country": code, "year": year, "value": value}
+            f = with_estimate(flag, estimated)
+            if f != "none":
+                fig["flag"] = f
+            if raw is not None:
+                fig["raw"] = raw
+            if notes:
+                fig["note"] = notes
+            key = (SALIENT_MEASURES[stat], detail, unit)
+            k = sum(1 for kk in a.salient if kk[:3] == key and any(g["year"] == year for g in a.salient[kk]))
+            a.salient.setdefault((*key, k), []).append(fig)
+            continue
         if is_world:
-            stage = u.stage_of(stat, r["Statistics_detail"])
+            stage = stage_of(stat, r["Statistics_detail"])
             a.world.append(
-                u.Row(
-                    mineral=u.mineral_slug(r["Commodity"]),
+                Row(
+                    mineral=mineral_slug(r["Commodity"]),
                     name=a.name,
                     stage=stage,
-                    base=u.strip_rounded(r["Statistics_detail"]),
+                    base=strip_rounded(r["Statistics_detail"]),
                     unit=unit,
                     country=code,
-                    label=u.label_if_different(label, code),
+                    label=label_if_different(label, code),
                     qualifier=qualifier,
                     year=year,
                     value=value,
-                    flag=u.with_estimate(flag, estimated),
+                    flag=with_estimate(flag, estimated),
                     raw=raw,
                     note=notes,
                     is_total=code == countries.WORLD,
@@ -188,12 +237,12 @@ def docs_from_rows(rows: list[dict], name: str) -> dict[str, dict]:
             measure = "net_import_reliance" if is_nir else "import_sources"
             detail = " ".join(r["Statistics_detail"].split())
             fig = {"country": code, "year": year, "value": value}
-            f = u.with_estimate(flag, estimated)
+            f = with_estimate(flag, estimated)
             if f != "none":
                 fig["flag"] = f
             if raw is not None:
                 fig["raw"] = raw
-            lab = u.label_if_different(label, code)
+            lab = label_if_different(label, code)
             if lab:
                 fig["label"] = lab
             if notes:
@@ -203,7 +252,7 @@ def docs_from_rows(rows: list[dict], name: str) -> dict[str, dict]:
             bucket = a.us.setdefault((measure, detail), [])
             k = sum(1 for f in bucket if f["year"] == year and f["country"] == code)
             if k:
-                names = REPEATED_US_DETAIL_NAMES.get(u.mineral_slug(r["Commodity"]), [])
+                names = REPEATED_US_DETAIL_NAMES.get(mineral_slug(r["Commodity"]), [])
                 first = f"{detail}: {names[0]}" if names else f"{detail} (first row)"
                 nth = f"{detail}: {names[k]}" if k < len(names) else f"{detail} (row {k + 1})"
                 if (measure, first) not in a.us:
@@ -240,8 +289,11 @@ def docs_from_rows(rows: list[dict], name: str) -> dict[str, dict]:
         }
         if a.notes:
             doc["notes"] = "\n".join(a.notes)
-        doc["world"] = u.series_from_rows(a.world, basis, name)
+        doc["world"] = series_from_rows(a.world, basis, name)
         doc["us"] = _us_series(mineral, a.us, name)
+        salient = _salient_series(mineral, a.salient, doc["us"])
+        if salient:
+            doc["salient"] = salient
         out[mineral] = doc
     return out
 
@@ -273,4 +325,53 @@ def _us_series(mineral: str, groups: dict[tuple[str, str], list[dict]], path: st
                 s["period"] = sorted(periods)[0]
             s["figures"] = figs
             out.append(s)
+    return out
+
+
+def _salient_series(mineral: str, groups: dict[tuple, list[dict]], us: list[dict]) -> list[dict]:
+    """Salient statistics as series: one per measure, USGS series name and unit, years in order.
+
+    A series name USGS repeats for two products in one year (mica: scrap and flake, sheet) is
+    told apart by row order, as for the U.S. import sources.
+    """
+    repeated = {key[:3] for key in groups if key[3] > 0}
+    names = REPEATED_US_DETAIL_NAMES.get(mineral, [])
+    out = []
+    for (measure, detail, unit, k), figs in groups.items():
+        name = detail
+        if (measure, detail, unit) in repeated:
+            name = f"{detail}: {names[k]}" if k < len(names) else f"{detail} (row {k + 1})"
+        figs = sorted(figs, key=lambda f: f["year"])
+        s: dict = {"measure": measure, "detail": name}
+        if measure == "consumption":
+            m = _BASIS_RE.search(detail)
+            if m:
+                s["basis"] = m.group(1).lower()
+        s["unit"] = unit
+        shared = {f.get("note") for f in figs}
+        if len(shared) == 1 and None not in shared:
+            s["note"] = shared.pop()
+            figs = [{k2: v for k2, v in f.items() if k2 != "note"} for f in figs]
+        s["figures"] = figs
+        out.append(s)
+    cons = [s for s in out if s["measure"] == "consumption" and not _MONEY_UNITS.match(s["unit"])]
+    if cons:
+        nir = next((x for x in us if x["measure"] == "net_import_reliance" and x["primary"]), None)
+        words = set(re.findall(r"[a-z]+", nir["detail"].lower())) if nir else set()
+        basis = next((b for b in ("apparent", "reported", "estimated") if b in words), None)
+        tail = words - {"net", "import", "reliance", "as", "a", "percentage", "of", "consumption", "apparent", "reported", "estimated"}
+
+        def score(s: dict) -> tuple:
+            w = set(re.findall(r"[a-z]+", s["detail"].lower()))
+            return (s.get("basis") == basis, len(w & tail), -cons.index(s))
+
+        max(cons, key=score)["primary"] = True
+    for s in out:
+        if s["measure"] == "consumption":
+            s["primary"] = bool(s.get("primary"))
+            # keep the key order stable: measure, detail, basis, unit, primary, note, figures
+            figs, note = s.pop("figures"), s.pop("note", None)
+            if note:
+                s["note"] = note
+            s["figures"] = figs
     return out
