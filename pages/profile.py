@@ -3,7 +3,7 @@
 import streamlit as st
 
 from risk import charts, countries
-from risk.metrics import dependency_by_country, shares
+from risk.metrics import dependency_by_country, prices, shares
 from risk.trade import TradeQueryError, exposure, usgs_beside_baci, yearly_import_sources
 from risk.vocab import (
     CURRENT_EDITION,
@@ -41,7 +41,8 @@ ensure_navigation()
 ds = dataset()
 with_world = sorted(ds.figures["mineral"].unique(), key=mineral_name)
 us_only = sorted(set(ds.us["mineral"]) - set(with_world), key=mineral_name)
-options = with_world + us_only
+salient_only = sorted(set(ds.salient["mineral"]) - set(with_world) - set(us_only), key=mineral_name)
+options = with_world + us_only + salient_only
 default = st.query_params.get("mineral", "rare_earths")
 if default not in options:
     st.warning(plain(f"Unknown mineral {default[:60]!r} in the link; showing rare earths."))
@@ -83,6 +84,8 @@ if len(head):
         delta_color="off",
         delta_arrow="off",
     )
+elif mineral in salient_only:
+    st.info(f"USGS MCS 2026 publishes only U.S. salient statistics for {name} (prices, trade); no world table or net import reliance.")
 elif len(us):
     dep = dependency_by_country(ds.us, mineral)
     c3.metric("U.S. net import reliance", nir_text(dep["nir"].iloc[0], dep["nir_flag"].iloc[0]) if len(dep) else "n/a")
@@ -198,6 +201,14 @@ if len(us):
             column_config=column_config(["country", "import_share", "nir", "dependency"]),
         )
         caption_sources(dep)
+
+# ----------------------------------------------------------------------------------------------
+# Prices (USGS salient statistics), with export controls marked
+pr = prices(ds, mineral)
+if len(pr):
+    st.subheader("Prices")
+    fig, meta = build(charts.price_history, prices=pr, mineral_name=name, events=control_dates(mineral))
+    render_chart(fig, meta, "prices")
 
 # ----------------------------------------------------------------------------------------------
 # Trade: any importer's sourcing 1995-2024 and the origin's share through third countries (BACI)

@@ -1101,3 +1101,76 @@ def chain_stages(shares: pd.DataFrame, *, chain_name: str, sources, top_n: int =
 def _wrap_label(text: str, width: int = 32) -> str:
     """A long axis label on two or three lines, so that the plot keeps its width."""
     return "<br>".join(_esc(x) for x in wrap(text, width))
+
+
+def price_history(prices: pd.DataFrame, *, mineral_name: str, sources, events: pd.DataFrame | None = None) -> tuple[go.Figure, ChartMeta]:
+    """USGS price series of one mineral, 2021-2025, with export controls marked; series in
+    another unit than the first are left to the data download (one axis, one unit)."""
+    unit = prices["unit"].iloc[0]
+    d = prices[prices["unit"] == unit]
+    first = d.sort_values("year").groupby("series").first()
+    last = d.sort_values("year").groupby("series").last()
+    ch = (last["value"] / first["value"] - 1).dropna()
+    y0, y1 = int(d["year"].min()), int(d["year"].max())
+    if len(ch):
+        k = ch.abs().idxmax()
+        title = f"{mineral_name} prices {'rose' if ch[k] >= 0 else 'fell'} {abs(ch[k]):.0%} from {y0} to {y1} ({_short_series(k)})"
+    else:
+        title = f"{mineral_name} prices, {y0}–{y1}"
+    notes = []
+    if events is not None and len(events):
+        yrs = pd.to_datetime(events["date"]).dt.year
+        shown = events[(yrs >= y0) & (yrs <= y1)]
+        if len(shown):
+            notes.append(
+                "Dotted lines: export controls taking effect ("
+                + "; ".join(f"{e['label']}, {e['date']}" for _, e in shown.iterrows())
+                + ")."
+            )
+    else:
+        shown = None
+    other = sorted(set(prices["unit"]) - {unit})
+    if other:
+        notes.append(f"Also in the data download: series in {', '.join(other)}.")
+    if (d["flag"] == "estimated").any():
+        notes.append("Hollow markers: USGS estimates.")
+    meta = ChartMeta(
+        title=title,
+        subtitle=f"{mineral_name}, annual average prices as published by USGS, {y0}–{y1}, {unit}",
+        **provenance(sources, prices),
+        slug=slugify(mineral_name, "prices", y0, y1),
+        notes=notes,
+        data=prices,
+    )
+    fig = go.Figure()
+    palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
+    for i, (name, g) in enumerate(d.groupby("series", sort=False)):
+        g = g.sort_values("year")
+        fig.add_trace(
+            go.Scatter(
+                x=g["year"],
+                y=g["value"],
+                name=_short_series(name),
+                mode="lines+markers",
+                line=dict(color=palette[i % len(palette)]),
+                marker=dict(symbol=["circle-open" if f == "estimated" else "circle" for f in g["flag"]], size=9),
+                hovertemplate="%{x}: %{y:,.2f} " + _esc(unit) + "<extra>%{fullData.name}</extra>",
+            )
+        )
+    for _, e in (shown if shown is not None else pd.DataFrame()).iterrows():
+        ts = pd.Timestamp(e["date"])
+        fig.add_vline(x=ts.year + (ts.day_of_year - 1) / 365.25, line_dash="dot", line_color="#333333")
+    fig.update_xaxes(dtick=1, title="Year")
+    fig.update_yaxes(title=unit, rangemode="tozero")
+    return finish(fig, meta, height=480, legend=True), meta
+
+
+def _short_series(name: str) -> str:
+    """``Price, metal, average, dollars per pound`` -> ``metal, average``: the words that differ."""
+    text = str(name).removeprefix("Price, ").removeprefix("Price: ")
+    for unit_words in (", dollars per", " dollars per"):
+        if unit_words in text:
+            head, _, tail = text.partition(unit_words)
+            tail = tail.split(":", 1)[1].strip() if ":" in tail else ""
+            text = f"{head}: {tail}" if tail else head
+    return text.strip(" ,:")

@@ -201,6 +201,20 @@ def _cmd_chains(a) -> int:
     return cmd_chains(a)
 
 
+def _cmd_prices(a) -> int:
+    from .dataset import load_dataset
+    from .metrics import prices
+
+    ds = load_dataset(a.data_dir)
+    if a.mineral and a.mineral not in set(ds.minerals["mineral"]):
+        raise ValueError(f"unknown mineral {a.mineral!r}; see `python -m risk validate` for the slugs")
+    table = prices(ds, a.mineral)
+    if table.empty:
+        raise ValueError(f"no USGS price series for {a.mineral} in MCS 2026")
+    _print_frame(table, a.format, list_cols=())
+    return 0
+
+
 def _parse_sets(items: list[str]) -> dict[str, str]:
     out = {}
     for item in items or []:
@@ -431,6 +445,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="HHI band set: " + "; ".join(b.describe() for b in BAND_SETS.values()),
     )
     s.set_defaults(func=_cmd_metrics)
+
+    s = sub.add_parser("prices", help="USGS salient-statistics prices (2021-2025) with units and series names")
+    s.add_argument("--mineral")
+    s.add_argument("--format", choices=["json", "csv", "table"], default="table")
+    s.set_defaults(func=_cmd_prices)
 
     s = sub.add_parser("claims", help="the press claims beside the USGS/IEA figures")
     s.add_argument("--format", choices=["json", "csv", "table"], default="table")

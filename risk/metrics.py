@@ -563,3 +563,22 @@ def main_series(m: pd.DataFrame) -> pd.DataFrame:
     d = d.assign(_o=d["stage"].map(STAGE_ORDER), _p=d["product"] != "", _c=~d["computable"].astype(bool))
     d = d.sort_values(["mineral", "edition", "year", "_c", "_p", "_o"])
     return d.groupby(["mineral", "edition", "year"], sort=False).head(1).drop(columns=["_o", "_p", "_c"]).reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# Prices (USGS salient statistics)
+
+PRICE_COLUMNS = ["mineral", "series", "unit", "year", "value", "flag", "raw", "note", "source"]
+
+
+def prices(ds, mineral: str | None = None) -> pd.DataFrame:
+    """USGS salient-statistics prices, one row per (mineral, series, year): the series name as
+    USGS words it, its unit, the value and its flag (2025 mostly estimated)."""
+    s = ds.salient
+    if s is None or s.empty:
+        return pd.DataFrame(columns=PRICE_COLUMNS)
+    p = s[s["measure"] == "price"]
+    if mineral is not None:
+        p = p[p["mineral"] == mineral]
+    out = p.rename(columns={"detail": "series"})[PRICE_COLUMNS]
+    return out.sort_values(["mineral", "series", "year"], ignore_index=True)

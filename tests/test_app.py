@@ -148,11 +148,7 @@ def _every_mineral(page="pages/scenario_lab.py"):
     from risk.dataset import load_dataset
 
     ds = load_dataset()
-    if page == "pages/profile.py":
-        # the profile lists minerals with world or U.S. trade figures; chapters with only salient
-        # statistics (prices of single rare earths and PGMs, issue 12) have no profile yet
-        return sorted(set(ds.figures["mineral"]) | set(ds.us["mineral"]))
-    return sorted(set(ds.figures["mineral"]) | set(ds.us["mineral"]) | set(ds.minerals["mineral"]))
+    return sorted(set(ds.figures["mineral"]) | set(ds.us["mineral"]) | set(ds.salient["mineral"]) | set(ds.minerals["mineral"]))
 
 
 @pytest.mark.slow
@@ -252,3 +248,13 @@ def test_switching_mineral_resets_series_without_a_notice():
     at.selectbox(key="pf_mineral").set_value("cobalt").run()
     assert not at.exception and not at.warning
     assert at.radio(key="pf_series").value.startswith("mcs2026:cobalt:")
+
+
+def test_profile_price_chart_marks_controls():
+    at = open_page("pages/profile.py", mineral="antimony")
+    prices = [s for s in chart_specs(at) if "prices" in s["layout"]["title"]["text"]]
+    assert prices, "antimony has USGS prices 2021-2025"
+    # USGS: antimony metal 5.31 $/lb (2021) -> 25.00 (2025e): +371%
+    assert "rose 371% from 2021 to 2025" in prices[0]["layout"]["title"]["text"]
+    at = open_page("pages/profile.py", mineral="neodymium")
+    assert not at.warning and any("only U.S. salient statistics" in i.value for i in at.info)

@@ -58,3 +58,13 @@ def test_cli_claims(capsys):
     assert main(["claims"]) == 0
     out = capsys.readouterr().out
     assert "china_production_90" in out and "overstates" in out
+
+
+def test_cli_prices_antimony(capsys):
+    assert main(["prices", "--mineral", "antimony", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    metal = [r for r in rows if r["series"] == "Price, metal, average, dollars per pound"]
+    assert [r["year"] for r in metal] == [2021, 2022, 2023, 2024, 2025]
+    assert metal[0]["value"] == 5.31 and metal[-1]["value"] == 25.0 and metal[-1]["flag"] == "estimated"
+    assert {r["unit"] for r in metal} == {"dollars per pound"} and {r["source"] for r in rows} == {"usgs_mcs2026"}
+    assert main(["prices", "--mineral", "unobtainium"]) == 1
