@@ -90,11 +90,14 @@ elif len(us):
     dep = dependency_by_country(ds.us, mineral)
     c3.metric("U.S. net import reliance", nir_text(dep["nir"].iloc[0], dep["nir_flag"].iloc[0]) if len(dep) else "n/a")
     st.info(f"No world production for {name} in USGS MCS 2026 (withheld or not available); U.S. figures below.")
-if len(head):
+if len(head) and h["total"] == h["total"]:
     denominator = f"Shares are of the sum of country rows ({h['total']:,.0f} {h['unit']}, 'Other countries' included)"
     if h["world_total"] == h["world_total"] and abs(h["world_total"] - h["total"]) > 0.5:
         denominator += f"; USGS publishes a rounded world total of {fmt_value(h['world_total'], h['world_total_flag'], unit=h['unit'])}"
     st.caption(denominator + ".")
+    caption_sources(head.tail(1))
+elif len(head):
+    st.caption(f"No shares or concentration: {str(h['reason']).removeprefix('not computable: ')}.")
     caption_sources(head.tail(1))
 else:
     caption_sources(us)
@@ -151,10 +154,13 @@ if len(current):
     world = sy[sy["country"] == "WLD"]
     if len(world):
         w = world.iloc[0]
-        published = w["raw"] if isinstance(w["raw"], str) else format(w["value"], ",.0f")
-        flag = f" ({flag_words(w['flag'])})" if flag_words(w["flag"]) else ""
+        if isinstance(w["raw"], str):
+            published = f"{w['raw']} {r0['unit']}" + (f" ({flag_words(w['flag'])})" if flag_words(w["flag"]) else "")
+        else:
+            published = fmt_value(w["value"], w["flag"], unit=r0["unit"])
+            published += f" ({flag_words(w['flag'])})" if w["flag"] in ("estimated", "range") else ""
         st.caption(
-            f"Published world total: {published} {r0['unit']}{flag}."
+            f"Published world total: {published}."
             + (
                 f" Shares are of the sum of country rows, {sh['value'].sum():,.0f} {r0['unit']}, 'Other countries' included. "
                 "HHI leaves 'Other countries' out and is a lower bound."

@@ -801,7 +801,8 @@ def compare_bars(table: pd.DataFrame, metric: str, metric_label: str, *, sources
     d["name"] = d["mineral"].map(lambda m: names.get(m, m))
     if len(d):
         worst = d.sort_values(metric, ascending=False).iloc[0]
-        title = f"{worst['scenario']} leaves the largest {metric_label.lower()}: {pct(worst[metric])} for {worst['name'].lower()}"
+        words = metric_label if metric_label.startswith("U.S.") else metric_label[:1].lower() + metric_label[1:]
+        title = f"{worst['scenario']} leaves the largest {words}: {pct(worst[metric])} for {worst['name'].lower()}"
     else:
         title = "No comparable results"
     meta = ChartMeta(

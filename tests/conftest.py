@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -59,3 +61,27 @@ def require_chromium():
             pytest.fail("chromium is required under CI (apt-get install -y chromium)")
         pytest.skip("chromium not installed: sudo apt-get install -y chromium (or set BROWSER_PATH)")
     return path
+
+
+# Plain words (tests/app/test_plain_words.py and the every-mineral walk in tests/test_app.py)
+BAD = re.compile(
+    r"\b(china_export_ban|china_ban_russia_deal|russia_deal|ukraine_deal|deal_offset_share|net_import_reliance|us_shortfall\w*"
+    r"|shortfall_net|mcs202[56]|iea2025|magnet ree|magnet_ree|technology_ban|None|nan|NaN|auto)\b|u\.s\.|\(none\)"
+)
+
+
+def page_texts(at) -> list[tuple[str, str]]:
+    out = []
+    for kind in ["title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"]:
+        out += [(kind, str(e.value)) for e in getattr(at, kind)]
+    out += [("metric", f"{m.label} | {m.value} | {m.delta or ''}") for m in at.metric]
+    for c in at.get("plotly_chart"):
+        lay = json.loads(c.proto.spec)["layout"]
+        text = lay.get("title", {}).get("text", "") + " " + " ".join(a.get("text", "") for a in lay.get("annotations", []))
+        out.append(("chart", re.sub("<[^>]+>", " ", text)))
+    out += [("widget", str(w.label)) for w in [*at.selectbox, *at.radio, *at.slider]]
+    return out
+
+
+def offences(texts) -> list[str]:
+    return [f"{kind}: {m.group(0)!r} in ...{t[max(0, m.start() - 60) : m.end() + 40]}..." for kind, t in texts for m in BAD.finditer(t)]

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import offences, page_texts
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = [
     "pages/overview.py",
@@ -168,6 +170,8 @@ def test_every_mineral_opens_without_an_exception(page, key):
             at = open_page(page)
         elif at.error:
             failures[m] = [e.value for e in at.error]
+        elif bad := offences(page_texts(at)):
+            failures[m] = bad  # internal words on screen (ids, None, nan, edition codes ...)
     assert not failures, failures
 
 
