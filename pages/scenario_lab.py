@@ -1,5 +1,6 @@
 """Scenario lab: China export ban, Russia or Ukraine deal; sliders for every parameter; the URL holds the view."""
 
+import datetime as dt
 import re
 
 import numpy as np
@@ -20,13 +21,25 @@ from risk.scenarios import (
     named_scenarios,
     parameters,
     run_mineral,
+    scenario_from_events,
     scenario_to_yaml,
     sweep,
     to_query_params,
     with_values,
 )
 from risk.vocab import stage_words
-from ui.common import RESULT_COLUMNS, build, caption_sources, dataset, mineral_name, pct, plain, render_chart, results_column_config
+from ui.common import (
+    RESULT_COLUMNS,
+    build,
+    caption_sources,
+    dataset,
+    events_file,
+    mineral_name,
+    pct,
+    plain,
+    render_chart,
+    results_column_config,
+)
 from ui.deeplink import ensure_navigation
 
 ensure_navigation()
@@ -34,6 +47,7 @@ ensure_navigation()
 ds = dataset()
 NAMED = list(named_scenarios())
 BASELINE = "baseline"
+EVENTS = "controls"  # "Controls in force on a date", built from data/events.yaml
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -60,7 +74,24 @@ def named(name: str) -> Scenario:
     return load_scenario(name)
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def controls_scenario(day: str) -> Scenario:
+    return scenario_from_events(ds, events_file(), day)
+
+
+def control_dates_all() -> list[str]:
+    """The dates on which a control took effect, was suspended or lapsed, and the data's as-of date."""
+    ef = events_file()
+    one = dt.timedelta(days=1)
+    days = {ef.as_of}
+    for e in ef.events:
+        days |= {e.effective} | ({e.ends + one} if e.ends else set())
+    return sorted(d.isoformat() for d in days if dt.date(2023, 1, 1) <= d <= ef.as_of)
+
+
 def base_scenario(choice: str) -> Scenario:
+    if choice == EVENTS:
+        return controls_scenario(st.session_state.get("lab_as_of") or events_file().as_of.isoformat())
     if choice == BASELINE:
         sc = named("china_ban_russia_deal")
         zeroed = {
@@ -81,12 +112,13 @@ def base_scenario(choice: str) -> Scenario:
 st.title("Scenario lab")
 qp = dict(st.query_params)
 uploaded: Scenario | None = st.session_state.get("uploaded_scenario")
-choices = [*NAMED, BASELINE] + (["uploaded"] if uploaded else [])
+choices = [*NAMED, EVENTS, BASELINE] + (["uploaded"] if uploaded else [])
 url_choice = qp.get("scenario", "china_export_ban")
 if url_choice not in choices:
     st.error(plain(f"The link names an unknown scenario ({url_choice[:60]!r}); showing the China export ban."))
     url_choice = "china_export_ban"
 labels = {n: named(n).name for n in NAMED} | {
+    EVENTS: "Controls in force on a date (export-control events)",
     BASELINE: "Baseline (no shocks)",
     "uploaded": f"Uploaded: {uploaded.name}" if uploaded else "",
 }
@@ -96,15 +128,29 @@ if st.session_state.get("lab_scenario") not in choices or st.session_state.get("
     st.session_state["lab_scenario"] = url_choice
     st.session_state["lab_url_applied"] = url_choice
 choice = st.selectbox("Scenario", choices, format_func=labels.get, key="lab_scenario")
+if choice == EVENTS:
+    days = control_dates_all()
+    want = qp.get("as_of", days[-1])
+    if want not in days:
+        st.warning(plain(f"The link's date {want[:20]!r} is not a date on which a control changed; showing {days[-1]}."))
+        want = days[-1]
+    if st.session_state.get("lab_as_of") not in days or st.session_state.get("lab_as_of_url") != qp.get("as_of"):
+        st.session_state["lab_as_of"] = want
+        st.session_state["lab_as_of_url"] = qp.get("as_of")
+    as_of = st.select_slider(
+        "Controls in force on", days, key="lab_as_of", help="Each step is a date on which a control took effect, was suspended or lapsed"
+    )
+    st.session_state["lab_as_of_url"] = as_of
 base = uploaded if choice == "uploaded" and uploaded else base_scenario(choice)
+loaded_key = f"{choice}:{st.session_state.get('lab_as_of')}" if choice == EVENTS else choice
 
 # URL parameters seed the sliders when a scenario is (re)opened from a link
-if st.session_state.get("lab_loaded") != choice:
-    st.session_state["lab_loaded"] = choice
+if st.session_state.get("lab_loaded") != loaded_key:
+    st.session_state["lab_loaded"] = loaded_key
     start = base
     if choice == url_choice and len(qp) > 1:
         try:
-            start = from_query_params({k: v for k, v in qp.items() if k not in ("mineral",)}, base)
+            start = from_query_params({k: v for k, v in qp.items() if k not in ("mineral", "as_of")}, base)
         except ScenarioError as exc:
             st.error(plain(f"Some settings in the link were not applied: {exc}"))
     for p in parameters(start):
@@ -171,6 +217,8 @@ if mineral not in minerals:
     )
 # the URL holds the view; an uploaded scenario lives only in this session, and its URL says so
 new_qp = to_query_params(sc, base) | {"scenario": choice, "mineral": mineral} if choice != "uploaded" else {"scenario": "uploaded"}
+if choice == EVENTS:
+    new_qp["as_of"] = st.session_state["lab_as_of"]
 if new_qp != qp:
     st.query_params.clear()
     st.query_params.update(new_qp)

@@ -1899,3 +1899,68 @@ def monte_carlo(ds, sc: Scenario, mineral: str, n: int = 10_000, *, seed: int = 
         if np.isfinite(out[k]).any()
     }
     return {"draws": pd.DataFrame(cols).assign(**{k: out[k] for k in SWEEP_OUTPUTS}), "bands": bands, "summary": summary}
+
+
+# ----------------------------------------------------------------------------------------------
+# A scenario from the export controls in force on a date (data/events.yaml)
+
+
+def scenario_from_events(ds, events, date, *, consumer: str = "USA") -> Scenario:
+    """"Controls in force on DATE": one export restriction per (origin, destination, fraction)
+    from :func:`risk.events.restrictions_on`, on the same baseline as the named scenarios.
+
+    A licence is a partial restriction with the default fraction of data/events.yaml (a stated
+    assumption, range 0-1, so the slider can move it); a ban is 1; a quota the quota against the
+    last exports where the data has them. Rules aimed at military end users only (fraction 0)
+    and measures on technology or equipment are left out and listed in the description.
+    Restrictions to the United States apply when the consumer is the United States.
+    """
+    import datetime as dt
+
+    from .events import restrictions_on
+
+    day = date if isinstance(date, dt.date) else dt.date.fromisoformat(str(date))
+    r = restrictions_on(events, day, ds.figures)
+    known = set(ds.minerals["mineral"])
+    r = r[r["mineral"].isin(known)]
+    to_consumer = r["destination"] == consumer
+    skipped = r[(r["fraction"].fillna(0) <= 0) | ~(to_consumer | (r["destination"] == "all"))]
+    r = r.drop(skipped.index)
+    shocks: list[dict] = []
+    minerals: list[str] = []
+    sources: list[str] = []
+    refs: list[str] = []
+    for (origin, dest, frac, kind), g in r.groupby(["origin", "destination", "fraction", "kind"], sort=True):
+        ms = list(dict.fromkeys(g["mineral"]))
+        minerals += ms
+        names = ", ".join(dict.fromkeys(str(e) for e in g["event"]))
+        shocks.append(
+            {
+                "type": "export_restriction",
+                "label": f"{countries.name(origin)}: {kind} {'to the U.S.' if dest != 'all' else 'to all destinations'} ({', '.join(ms)})",
+                "country": origin,
+                "minerals": ms,
+                "fraction": float(frac),
+                "destination": "consumer" if dest != "all" else "all",
+            }
+        )
+        refs.append(f"{names}: {kind}, fraction {frac:g} ({g['basis'].iloc[0]}: {g['note'].iloc[0]})")
+        sources += [s for v in g["sources"] for s in str(v).split(";") if s]
+    minerals = list(dict.fromkeys(minerals)) or ["gallium"]
+    left_out = sorted(set(skipped["event"]))
+    description = (
+        f"The export controls in force on {day.isoformat()} in data/events.yaml, on the common baseline: "
+        f"{len(shocks)} restrictions on {len(minerals)} minerals. Licences are partial restrictions at the default fraction "
+        "of the events data (an assumption; move the sliders), bans are full."
+        + (f" Left out (military end users only, or not for this consumer): {', '.join(left_out)}." if left_out else "")
+    )
+    doc = {
+        "id": "controls_in_force",
+        "name": f"Controls in force on {day.isoformat()}",
+        "description": description,
+        "sources": [s for s in dict.fromkeys(sources) if s in ds.sources][:40],
+        "references": refs[:40],
+        "baseline": {"minerals": minerals, "consumer": consumer},
+        "shocks": shocks,
+    }
+    return parse_scenario(doc, where=f"controls in force on {day.isoformat()}")

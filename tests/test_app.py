@@ -262,3 +262,18 @@ def test_profile_price_chart_marks_controls():
     assert "rose 371% from 2021 to 2025" in prices[0]["layout"]["title"]["text"]
     at = open_page("pages/profile.py", mineral="neodymium")
     assert not at.warning and any("only U.S. salient statistics" in i.value for i in at.info)
+
+
+def test_lab_controls_in_force_on_a_date_from_the_link():
+    at = open_page("pages/scenario_lab.py", scenario="controls", as_of="2025-04-04", mineral="rare_earths")
+    assert at.select_slider(key="lab_as_of").value == "2025-04-04"
+    assert "Controls in force on 2025-04-04" in " ".join(c.value for c in at.caption) or any(
+        "2025-04-04" in str(s.label) or "2025-04-04" in str(s.value) for s in at.select_slider
+    )
+    assert at.query_params["as_of"] in ("2025-04-04", ["2025-04-04"])
+    # the day gallium and germanium licensing took effect (No. 23 of 2023): gallium is restricted
+    at = open_page("pages/scenario_lab.py", scenario="controls", as_of="2023-08-01", mineral="gallium")
+    assert not at.exception and not at.warning
+    assert at.selectbox(key="lab_mineral").value == "gallium"
+    at = open_page("pages/scenario_lab.py", scenario="controls", as_of="tomorrow")
+    assert any("tomorrow" in w.value for w in at.warning)
