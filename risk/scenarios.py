@@ -1906,7 +1906,7 @@ def monte_carlo(ds, sc: Scenario, mineral: str, n: int = 10_000, *, seed: int = 
 
 
 def scenario_from_events(ds, events, date, *, consumer: str = "USA") -> Scenario:
-    """"Controls in force on DATE": one export restriction per (origin, destination, fraction)
+    """ "Controls in force on DATE": one export restriction per (origin, destination, fraction)
     from :func:`risk.events.restrictions_on`, on the same baseline as the named scenarios.
 
     A licence is a partial restriction with the default fraction of data/events.yaml (a stated
@@ -1922,6 +1922,7 @@ def scenario_from_events(ds, events, date, *, consumer: str = "USA") -> Scenario
     day = date if isinstance(date, dt.date) else dt.date.fromisoformat(str(date))
     r = restrictions_on(events, day, ds.figures)
     known = set(ds.minerals["mineral"])
+    names_of = ds.minerals.set_index("mineral")["name"].to_dict()
     r = r[r["mineral"].isin(known)]
     to_consumer = r["destination"] == consumer
     skipped = r[(r["fraction"].fillna(0) <= 0) | ~(to_consumer | (r["destination"] == "all"))]
@@ -1937,7 +1938,7 @@ def scenario_from_events(ds, events, date, *, consumer: str = "USA") -> Scenario
         shocks.append(
             {
                 "type": "export_restriction",
-                "label": f"{countries.name(origin)}: {kind} {'to the U.S.' if dest != 'all' else 'to all destinations'} ({', '.join(ms)})",
+                "label": f"{countries.name(origin)}: {kind} {'to the U.S.' if dest != 'all' else 'to all destinations'} ({', '.join(names_of.get(m, m) for m in ms)})",
                 "country": origin,
                 "minerals": ms,
                 "fraction": float(frac),
