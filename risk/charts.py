@@ -64,6 +64,8 @@ TEMPLATE = go.layout.Template(
         yaxis=dict(showgrid=True, gridcolor="#E5E5E5", zeroline=False, linecolor="#888888", ticks="outside", automargin=True),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0, font=dict(size=12)),
         hoverlabel=dict(font=dict(family=FONT)),
+        # the toolbar stands down the right edge, clear of the left-aligned title
+        modebar=dict(orientation="v"),
     )
 )
 
@@ -405,7 +407,11 @@ def criticality_scatter(m: pd.DataFrame, *, names: dict, year: int, sources, sta
                 line=dict(color="#333333", width=0.5),
             ),
             customdata=np.stack(
-                [d["top_country"].fillna("").map(lambda c: countries.name(c) if c else ""), d["dep"], d["top_import_country"].fillna("")],
+                [
+                    d["top_country"].fillna("").map(lambda c: countries.name(c) if c else ""),
+                    d["dep"],
+                    d["top_import_country"].map(lambda c: countries.name(c) if isinstance(c, str) else ""),
+                ],
                 axis=-1,
             ),
             hovertemplate="<b>%{text}</b><br>HHI %{x:,.0f}; top producer %{customdata[0]}<br>U.S. net import reliance %{y:.0%}<br>"
