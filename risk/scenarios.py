@@ -1905,6 +1905,11 @@ def monte_carlo(ds, sc: Scenario, mineral: str, n: int = 10_000, *, seed: int = 
 # A scenario from the export controls in force on a date (data/events.yaml)
 
 
+def _some(names: Mapping[str, str], slugs: Sequence[str], n: int = 5) -> str:
+    words = [names.get(m, m) for m in slugs]
+    return ", ".join(words[:n]) + (f" and {len(words) - n} more" if len(words) > n else "")
+
+
 def scenario_from_events(ds, events, date, *, consumer: str = "USA") -> Scenario:
     """ "Controls in force on DATE": one export restriction per (origin, destination, fraction)
     from :func:`risk.events.restrictions_on`, on the same baseline as the named scenarios.
@@ -1938,7 +1943,7 @@ def scenario_from_events(ds, events, date, *, consumer: str = "USA") -> Scenario
         shocks.append(
             {
                 "type": "export_restriction",
-                "label": f"{countries.name(origin)}: {kind} {'to the U.S.' if dest != 'all' else 'to all destinations'} ({', '.join(names_of.get(m, m) for m in ms)})",
+                "label": f"{countries.name(origin)}: {kind} {'to the U.S.' if dest != 'all' else 'to all destinations'} ({_some(names_of, ms)})",
                 "country": origin,
                 "minerals": ms,
                 "fraction": float(frac),

@@ -63,7 +63,7 @@ def require_chromium():
     return path
 
 
-# Plain words (tests/app/test_plain_words.py and the every-mineral walk in tests/test_app.py)
+# Plain words (tests/app/test_plain_words.py and the every-mineral walk in tests/app/test_app_pages.py)
 BAD = re.compile(
     r"\b(china_export_ban|china_ban_russia_deal|russia_deal|ukraine_deal|deal_offset_share|net_import_reliance|us_shortfall\w*"
     r"|shortfall_net|mcs202[56]|iea2025|magnet ree|magnet_ree|technology_ban|None|nan|NaN|auto)\b|u\.s\.|\(none\)"

@@ -412,3 +412,20 @@ def test_cli_scenario_save_round_trip(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out) == first
     assert "change: 0.5" in out.read_text()
     assert scenario_to_yaml(load_scenario(out)) == out.read_text()
+
+
+def test_scenario_from_events_follows_the_timeline(ds):
+    from risk.events import load_events
+    from risk.scenarios import scenario_from_events
+
+    ef = load_events()
+    before = scenario_from_events(ds, ef, "2023-01-01")
+    # before China's 2023-25 controls: Indonesia's nickel ore ban (2020) and Zimbabwe's lithium ore ban (2022)
+    assert {s.country for s in before.shocks} == {"IDN", "ZWE"}
+    mid = scenario_from_events(ds, ef, "2025-06-01")
+    ban_us = [s for s in mid.shocks if s.country == "CHN" and s.destination == "consumer" and s.fraction == 1.0]
+    assert ban_us and {"gallium", "germanium", "antimony"} <= set(ban_us[0].minerals)  # No. 46 of 2024, Article 2
+    later = scenario_from_events(ds, ef, "2025-12-01")
+    # No. 72 of 2025 suspends Article 2 until 2026-11-27: no full ban to the U.S. on gallium any more
+    assert not [s for s in later.shocks if s.country == "CHN" and s.destination == "consumer" and "gallium" in s.minerals and s.fraction == 1.0]
+    assert all(len(s.label) <= 200 for sc in (before, mid, later) for s in sc.shocks)
