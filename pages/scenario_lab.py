@@ -29,7 +29,6 @@ from risk.scenarios import (
 )
 from risk.vocab import stage_words
 from ui.common import (
-    RESULT_COLUMNS,
     build,
     caption_sources,
     dataset,
@@ -39,6 +38,7 @@ from ui.common import (
     plain,
     render_chart,
     results_column_config,
+    results_view,
 )
 from ui.deeplink import ensure_navigation
 
@@ -225,6 +225,8 @@ if new_qp != qp:
 
 yaml_text = scenario_to_yaml(sc)
 st.session_state["lab_current_yaml"] = yaml_text  # the Briefing page builds the pack for this scenario
+# Compare can add this scenario, and put it in its own link as the lab's parameters
+st.session_state["lab_current_link"] = "|".join(f"{k}={v}" for k, v in new_qp.items() if k != "mineral") if choice != "uploaded" else ""
 r = _run_one(yaml_text, mineral)  # the selected mineral first: its charts are drawn before the rest runs
 v = r.values
 
@@ -324,7 +326,9 @@ if show_all:
     table["mineral"] = table["mineral"].map(mineral_name)
     table["top_supplier_after"] = table["top_supplier_after"].map(lambda c: countries.name(c) if isinstance(c, str) else "—")
     st.dataframe(
-        table[["mineral", "stage", "year", *RESULT_COLUMNS, "top_supplier_after"]].assign(stage=table["stage"].map(stage_words)),
+        results_view(table.assign(stage=table["stage"].map(stage_words)), ["mineral", "stage", "year"]).assign(
+            top_supplier_after=table["top_supplier_after"]
+        ),
         hide_index=True,
         width="stretch",
         column_config=results_column_config(),

@@ -120,7 +120,7 @@ def _downloads(fig, meta: charts.ChartMeta, key: str) -> None:
 def column_config(names, **help_extra) -> dict:
     """Streamlit column configs for these fields, from risk.fields: label, format and help."""
     num, txt, chk = st.column_config.NumberColumn, st.column_config.TextColumn, st.column_config.CheckboxColumn
-    fmt = {"percent": "percent", "hhi": "%.0f", "index": "%.2f", "number": "%.1f", "integer": "%d", "year": "%d"}
+    fmt = {"percent": "percent", "hhi": "%.0f", "index": "%.2f", "number": "localized", "integer": "%d", "year": "%d"}
     out = {}
     for n in names:
         f = FIELDS.get(n)
@@ -149,6 +149,16 @@ RESULT_COLUMNS = [
     "unmet_month_equivalents",
     "hhi_after",
 ]
+
+
+def results_view(table: pd.DataFrame, first: list[str]) -> pd.DataFrame:
+    """The result columns as numbers (a missing value shows as an empty cell, never "None")."""
+    cols = [*first, *RESULT_COLUMNS]
+    out = table[[c for c in cols if c in table.columns]].copy()
+    for c in RESULT_COLUMNS:
+        if c in out.columns:
+            out[c] = pd.to_numeric(out[c], errors="coerce")
+    return out
 
 
 def results_column_config() -> dict:

@@ -277,3 +277,20 @@ def test_lab_controls_in_force_on_a_date_from_the_link():
     assert at.selectbox(key="lab_mineral").value == "gallium"
     at = open_page("pages/scenario_lab.py", scenario="controls", as_of="tomorrow")
     assert any("tomorrow" in w.value for w in at.warning)
+
+
+def test_compare_keeps_its_view_in_the_link_and_adds_the_lab_scenario():
+    at = open_page("pages/compare.py", scenarios="china_export_ban,russia_deal", minerals="antimony,gallium", measure="shortfall")
+    assert at.multiselect(key="cmp_scenarios").value == ["china_export_ban", "russia_deal"]
+    assert at.multiselect(key="cmp_minerals").value == ["antimony", "gallium"]
+    assert at.radio(key="cmp_metric").value == "shortfall"
+    # a scenario built in the lab, carried in the link as its parameters: half the ban to the U.S.
+    lab = "scenario=china_export_ban|shocks.0.fraction=0.5"
+    at = open_page("pages/compare.py", scenarios="china_export_ban,lab", lab=lab, minerals="gallium", measure="shortfall")
+    table = at.dataframe[0].value
+    by = dict(zip(table["scenario"], table["shortfall"], strict=True))
+    # gallium: 1.00 x 0.18 = 18% with the full ban; 0.5 x 18% = 9% as set in the lab
+    assert by["China export ban"] == pytest.approx(0.18, abs=0.005)
+    assert by["China export ban (as set in the lab)"] == pytest.approx(0.09, abs=0.005)
+    at = open_page("pages/compare.py", scenarios="china_export_ban,atlantis")
+    assert any("atlantis" in w.value for w in at.warning)
