@@ -276,3 +276,31 @@ def test_sparse_profiles_by_deep_link_on_a_fresh_server_at_once(browser):
         ctx.close()
         proc.terminate()
         proc.wait(10)
+
+
+def test_rapid_keys_never_change_the_scenario_or_reset_the_view(server, browser):
+    """20 ArrowLeft presses with no pause, ten times: the slider ends where the keys put it, the
+    URL says so, the scenario stays the same, and the next move does not reset the other sliders."""
+    ctx = new_context(browser)
+    pg = ctx.new_page()
+    try:
+        for _ in range(10):
+            pg.goto(f"{server}/scenario_lab?scenario=china_export_ban&mineral=gallium&shocks.3.months=6")
+            wait_for_app(pg)
+            wait_for_charts(pg)
+            slider = pg.get_by_role("slider", name=re.compile("Ban on exports to the U.S.", re.I)).first
+            slider.focus()
+            for _ in range(20):  # 1.00 -> 0.00 in steps of 0.05, no delay between presses
+                pg.keyboard.press("ArrowLeft", delay=0)
+            pg.wait_for_function("() => /shocks\\.0\\.fraction=0(&|$)/.test(location.search)", timeout=60_000)
+            wait_for_app(pg)
+            assert metric_value(pg, "Shortfall, before offsets").startswith("0%")  # no ban, no shortfall
+            assert "scenario=china_export_ban" in pg.url and "shocks.3.months=6" in pg.url
+            # the next move keeps the stock setting (no reset of the other sliders)
+            slider.focus()
+            pg.keyboard.press("ArrowRight")
+            pg.wait_for_function("() => /shocks\\.0\\.fraction=0\\.05(&|$)/.test(location.search)", timeout=60_000)
+            wait_for_app(pg)
+            assert "shocks.3.months=6" in pg.url, pg.url
+    finally:
+        ctx.close()
