@@ -270,8 +270,7 @@ class StreamlitClient:
         self.last = run
         return run
 
-    @staticmethod
-    def _read_delta(msg: ForwardMsg, run: Run) -> None:
+    def _read_delta(self, msg: ForwardMsg, run: Run) -> None:
         d = msg.delta
         if d.WhichOneof("type") != "new_element":
             return
@@ -279,7 +278,11 @@ class StreamlitClient:
         kind = el.WhichOneof("type")
         if kind == "slider":
             s = el.slider
-            run.sliders[s.id] = Slider(s.id, s.label, list(s.value) or list(s.default), s.min, s.max, s.step)
+            # as the frontend does: a value the server sets wins; otherwise the widget keeps the
+            # value it has in this client; a widget seen for the first time starts at its default
+            known = self.sliders.get(s.id)
+            value = list(s.value) if s.set_value else (known.value if known else list(s.default))
+            run.sliders[s.id] = Slider(s.id, s.label, value, s.min, s.max, s.step)
         elif kind == "metric":
             run.metrics[el.metric.label] = el.metric.body
         elif kind == "exception":
@@ -298,10 +301,8 @@ class StreamlitClient:
         v = s.value[0]
         step = s.step or 0.01
         nxt = v + step if v + step <= s.max + 1e-9 else v - step
-        values = {k: list(x.value) for k, x in self.sliders.items()}
-        values[s.id] = [round(nxt, 10)]
         s.value = [round(nxt, 10)]
-        return values
+        return {k: list(x.value) for k, x in self.sliders.items()}
 
     async def export(self, label: str = "PNG") -> tuple[float, int]:
         """Click a deferred download button (the first labelled ``label``): the server builds the
@@ -352,17 +353,39 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
+def _mem_kb(p: int, key: str) -> int:
+    path = f"/proc/{p}/smaps_rollup" if key == "Pss:" else f"/proc/{p}/status"
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.startswith(key):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def rss_mb(pid: int) -> float:
-    total = 0
+    """Summed RSS of the process tree (counts pages shared by Chromium's processes once per process)."""
+    return sum(_mem_kb(p, "VmRSS:") for p in _tree(pid)) / 1024
+
+
+def pss_mb(pid: int) -> float:
+    """Summed PSS of the process tree: shared pages divided among their users (no double count)."""
+    return sum(_mem_kb(p, "Pss:") for p in _tree(pid)) / 1024
+
+
+def procs(pid: int) -> list[tuple[int, str, float]]:
+    """(pid, name, RSS MB) of every process in the tree."""
+    out = []
     for p in _tree(pid):
         try:
-            with open(f"/proc/{p}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
+            with open(f"/proc/{p}/comm") as f:
+                name = f.read().strip()
         except OSError:
-            pass
-    return total / 1024
+            continue
+        out.append((p, name, round(_mem_kb(p, "VmRSS:") / 1024)))
+    return out
 
 
 def cpu_s(pid: int) -> tuple[float, float]:
@@ -397,12 +420,14 @@ class Sampler:
     def __init__(self, pids: list[int]):
         self.pids = pids
         self.peak = 0.0
+        self.peak_pss = 0.0
         self._task = None
 
     async def _loop(self):
         while True:
             self.peak = max(self.peak, sum(rss_mb(p) for p in self.pids))
-            await asyncio.sleep(0.5)
+            self.peak_pss = max(self.peak_pss, sum(pss_mb(p) for p in self.pids))
+            await asyncio.sleep(1.0)
 
     def __enter__(self):
         self._task = asyncio.get_running_loop().create_task(self._loop())
@@ -540,6 +565,7 @@ async def run_levels(bases: list[str], server_pids: list[int], a) -> dict:
         machine_pct = 100 * (m1[0] - m0[0]) / max(1, m1[1] - m0[1]) * cores  # in % of one core
         cpu = {
             "server_cpu_pct": round(100 * server_cpu / wall),  # % of one core (100 = one core busy)
+            "server_cpu_pct_each": [round(100 * (b[0] - a_[0]) / wall) for a_, b in zip(cpu0, cpu1, strict=True)],
             "server_children_cpu_pct": round(100 * kids_cpu / wall),
             "loadgen_cpu_pct": round(100 * (me1 - me0) / wall),
             "machine_cpu_pct": round(machine_pct),  # all processes, % of one core (max 100 x cores)
@@ -547,7 +573,12 @@ async def run_levels(bases: list[str], server_pids: list[int], a) -> dict:
             "sessions_open": len(clients),
         }
         per = [rss_mb(p) for p in server_pids]
-        rss = {"rss_mb_end": round(sum(per)), "rss_mb_peak": round(max(sampler.peak, sum(per)))}
+        rss = {
+            "rss_mb_end": round(sum(per)),
+            "rss_mb_peak": round(max(sampler.peak, sum(per))),
+            "pss_mb_peak": round(sampler.peak_pss),
+            "processes": [x for p in server_pids for x in procs(p)] if a.export_every else len([x for p in server_pids for x in _tree(p)]),
+        }
         if len(per) > 1:
             rss["rss_mb_per_server"] = [round(x) for x in per]
         row = summarise(st, wall, n, cpu, rss)
@@ -565,13 +596,13 @@ async def run_levels(bases: list[str], server_pids: list[int], a) -> dict:
 
 def table(levels: list[dict]) -> str:
     rows = [
-        "| sessions | moves | moves/s | median | p95 | errors | server CPU (% of a core) | loadgen CPU | machine CPU | RSS peak | open time |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| sessions | moves | moves/s | median | p95 | errors | server CPU (% of a core) | loadgen CPU | machine CPU | RSS peak | PSS peak | open time |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in levels:
         rows.append(
             f"| {r['sessions']} | {r['moves']} | {r['moves_per_s']} | {r['median_ms']} ms | {r['p95_ms']} ms | {r['errors']} | "
-            f"{r['server_cpu_pct']}% | {r['loadgen_cpu_pct']}% | {r['machine_cpu_pct']}% | {r['rss_mb_peak']} MB | {r['open_s']} s |"
+            f"{r['server_cpu_pct']}% | {r['loadgen_cpu_pct']}% | {r['machine_cpu_pct']}% | {r['rss_mb_peak']} MB | {r['pss_mb_peak']} MB | {r['open_s']} s |"
         )
     return "\n".join(rows)
 
