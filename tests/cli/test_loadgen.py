@@ -1,0 +1,114 @@
+"""The websocket load generator and the sticky proxy of benchmarks/ (no timings asserted)."""
+
+import asyncio
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+pytestmark = pytest.mark.slow
+
+
+async def _http_backend(name: str):
+    """A tiny HTTP server answering every request with its own name and the path."""
+
+    async def handle(reader, writer):
+        head = await reader.readuntil(b"\r\n\r\n")
+        path = head.split(b" ")[1].decode()
+        body = f"{name} {path}".encode()
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+def test_proxy_forwards_and_sticks_by_cookie():
+    from replicas import COOKIE, StickyProxy
+    from ws_load import http_get
+
+    async def go():
+        (sa, pa), (sb, pb) = await _http_backend("A"), await _http_backend("B")
+        proxy = StickyProxy({"A": ("127.0.0.1", pa), "B": ("127.0.0.1", pb)})
+        port = await proxy.start()
+        base = f"http://127.0.0.1:{port}"
+        try:
+            jar: dict = {}
+            status, _, body = await http_get(base, "/x?y=1", jar)
+            assert status == 200
+            first = body.decode().split()[0]
+            assert body.decode() == f"{first} /x?y=1"
+            assert jar[COOKIE] == first
+            for _ in range(3):  # the cookie brings the client back to the same replica
+                _, _, again = await http_get(base, "/z", jar)
+                assert again.decode().split()[0] == first
+            # a pinned client goes to the other replica when its cookie says so
+            other = "B" if first == "A" else "A"
+            _, _, pinned = await http_get(base, "/", {COOKIE: other})
+            assert pinned.decode().split()[0] == other
+        finally:
+            await proxy.stop()
+            sa.close()
+            sb.close()
+
+    asyncio.run(go())
+
+
+def test_proxy_passes_websockets_through():
+    import websockets
+    from replicas import StickyProxy
+
+    async def go():
+        async def echo(ws):
+            async for m in ws:
+                await ws.send(m)
+
+        async with websockets.serve(echo, "127.0.0.1", 0) as srv:
+            port = srv.sockets[0].getsockname()[1]
+            proxy = StickyProxy({"A": ("127.0.0.1", port)})
+            pport = await proxy.start()
+            try:
+                async with websockets.connect(f"ws://127.0.0.1:{pport}/_stcore/stream") as ws:
+                    await ws.send(b"\x00\x01binary")
+                    assert await ws.recv() == b"\x00\x01binary"
+                assert proxy.websockets["A"] == 1
+            finally:
+                await proxy.stop()
+
+    asyncio.run(go())
+
+
+def test_client_runs_the_minimal_app_and_moves_its_slider():
+    """The load generator's client against a real server: first run, then a slider move."""
+    from ws_load import StreamlitClient
+
+    from tests.browser.conftest import free_port, start_server
+
+    port = free_port()
+    proc = start_server(ROOT / "benchmarks" / "minimal_app.py", port)
+
+    async def go():
+        c = StreamlitClient(f"http://127.0.0.1:{port}", path="/", query="", timeout=120)
+        await c.connect()
+        try:
+            first = await c.rerun()
+            assert first.exceptions == []
+            (slider,) = c.sliders.values()
+            assert slider.label == "pass through"
+            assert slider.value == [0.0]
+            moved = await c.rerun(c.move("pass through"))
+            assert moved.exceptions == []
+            assert moved.t_finished is not None and moved.deltas >= 2  # the slider and the chart
+            assert c.sliders[slider.id].value == [0.05]
+        finally:
+            await c.close()
+
+    try:
+        asyncio.run(go())
+    finally:
+        proc.terminate()
+        proc.wait(20)
