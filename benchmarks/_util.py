@@ -46,3 +46,14 @@ def timeit(fn, repeat: int = 20, warmup: int = 2) -> dict:
         "min_ms": 1000 * times[0],
         "n": repeat,
     }
+
+
+def emit(out: dict, path: str | None) -> None:
+    """Print a benchmark's results as JSON on stdout, and write them to ``path`` if given."""
+    import json
+
+    text = json.dumps(out, indent=2)
+    print(text)
+    if path:
+        with open(path, "w") as f:
+            f.write(text + "\n")

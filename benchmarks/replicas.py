@@ -30,7 +30,7 @@ import json
 import sys
 import time
 
-from _util import ROOT, machine, today
+from _util import ROOT, emit, machine, today
 
 sys.path.insert(0, str(ROOT))
 
@@ -213,11 +213,7 @@ def main() -> None:
     out["wall_s"] = round(time.perf_counter() - t)
     print("one server:\n" + table(out["one_server"]["levels"]), file=sys.stderr)
     print("two replicas behind the proxy:\n" + table(out["two_replicas"]["levels"]), file=sys.stderr)
-    text = json.dumps(out, indent=2)
-    print(text)
-    if own.out:
-        with open(own.out, "w") as f:
-            f.write(text + "\n")
+    emit(out, own.out)
 
 
 if __name__ == "__main__":

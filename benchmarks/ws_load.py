@@ -56,7 +56,7 @@ import uuid
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from _util import ROOT, machine, today
+from _util import ROOT, emit, machine, today
 
 sys.path.insert(0, str(ROOT))
 
@@ -649,11 +649,7 @@ def main(argv=None) -> None:
             proc.terminate()
             proc.wait(20)
     print(table(out["levels"]), file=sys.stderr)
-    text = json.dumps(out, indent=2)
-    print(text)
-    if a.out:
-        with open(a.out, "w") as f:
-            f.write(text + "\n")
+    emit(out, a.out)
 
 
 if __name__ == "__main__":

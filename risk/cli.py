@@ -397,6 +397,14 @@ def _check_out(out: Path, suffixes: tuple[str, ...]) -> None:
         raise ValueError(f"{out}: folder {out.parent} does not exist")
 
 
+def _command(sub, name: str, help: str, func, formats=("json", "csv", "table"), default: str = "table"):
+    """A subcommand with its --format choices and handler; the caller adds the other arguments."""
+    s = sub.add_parser(name, help=help)
+    s.add_argument("--format", choices=list(formats), default=default)
+    s.set_defaults(func=func)
+    return s
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .vocab import BAND_SETS, DEFAULT_BANDS, EDITIONS, STAGE_IDS
 
@@ -446,14 +454,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.set_defaults(func=_cmd_metrics)
 
-    s = sub.add_parser("prices", help="USGS salient-statistics prices (2021-2025) with units and series names")
+    s = _command(sub, "prices", "USGS salient-statistics prices (2021-2025) with units and series names", _cmd_prices)
     s.add_argument("--mineral")
-    s.add_argument("--format", choices=["json", "csv", "table"], default="table")
-    s.set_defaults(func=_cmd_prices)
 
-    s = sub.add_parser("claims", help="the press claims beside the USGS/IEA figures")
-    s.add_argument("--format", choices=["json", "csv", "table"], default="table")
-    s.set_defaults(func=_cmd_claims)
+    s = _command(sub, "claims", "the press claims beside the USGS/IEA figures", _cmd_claims)
 
     s = sub.add_parser("scenario", help="run a named scenario (or a YAML file) and print per-mineral results")
     s.add_argument("scenario", help="china_export_ban, russia_deal, ukraine_deal, china_ban_russia_deal, or a path to a YAML file")
@@ -487,25 +491,29 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", type=Path, required=True, help="file.png, file.svg, file.pdf or an existing folder (PNG)")
     s.set_defaults(func=_cmd_chart)
 
-    s = sub.add_parser("events", help="export-control events and their status on a date")
+    s = _command(sub, "events", "export-control events and their status on a date", _cmd_events)
     s.add_argument("--as-of", help="date YYYY-MM-DD (default: the data's as-of date)")
     s.add_argument("--mineral")
-    s.add_argument("--format", choices=["json", "csv", "table"], default="table")
-    s.set_defaults(func=_cmd_events)
 
-    s = sub.add_parser("chains", help="product chains: each stage's top countries and shares, with year and source")
+    s = _command(sub, "chains", "product chains: each stage's top countries and shares, with year and source", _cmd_chains)
     s.add_argument("--mineral")
     s.add_argument("--chain", help="ndfeb_magnets, li_ion_batteries, chip_materials")
-    s.add_argument("--format", choices=["json", "csv", "table"], default="table")
-    s.set_defaults(func=_cmd_chains)
 
-    s = sub.add_parser("event-claims", help="the article's claims on magnets, Ga/Ge supply and a U.S. ban, against events and chains")
-    s.add_argument("--format", choices=["json", "csv", "table"], default="table")
-    s.set_defaults(func=_cmd_event_claims)
+    s = _command(
+        sub, "event-claims", "the article's claims on magnets, Ga/Ge supply and a U.S. ban, against events and chains", _cmd_event_claims
+    )
 
-    s = sub.add_parser("validate", help="check data/ and print a summary; exit 1 listing every problem")
-    s.add_argument("--format", choices=["text", "json"], default="text")
-    s.set_defaults(func=_cmd_validate)
+    s = _command(
+        sub,
+        "validate",
+        "check data/ and print a summary; exit 1 listing every problem",
+        _cmd_validate,
+        formats=(
+            "text",
+            "json",
+        ),
+        default="text",
+    )
     return p
 
 

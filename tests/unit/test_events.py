@@ -167,54 +167,19 @@ def test_self_suspension_is_circular():
     assert any("circular link: a -> a" in m for m in msgs), msgs
 
 
+def _susp(eid: str, start: str, ends: str, announced: str | None = None):
+    """A suspension of event m from ``start`` to ``ends`` (inclusive)."""
+    return ev(eid, kind="suspension", minerals=[], announced=announced or start, effective=start, ends=ends, suspends=[{"event": "m"}])
+
+
 def test_overlapping_suspensions_are_refused():
-    ef = file(
-        ev("m"),
-        ev(
-            "s1",
-            kind="suspension",
-            minerals=[],
-            announced="2025-01-01",
-            effective="2025-01-01",
-            ends="2025-12-31",
-            suspends=[{"event": "m"}],
-        ),
-        ev(
-            "s2",
-            kind="suspension",
-            minerals=[],
-            announced="2025-06-01",
-            effective="2025-06-01",
-            ends="2026-06-01",
-            suspends=[{"event": "m"}],
-        ),
-    )
+    ef = file(ev("m"), _susp("s1", "2025-01-01", "2025-12-31"), _susp("s2", "2025-06-01", "2026-06-01"))
     msgs = problems(ef)
     assert any("overlapping suspensions of m: s1 (2025-01-01 to 2025-12-31) and s2 (2025-06-01 to 2026-06-01)" in m for m in msgs), msgs
 
 
 def test_back_to_back_suspensions_are_fine():
-    ef = file(
-        ev("m"),
-        ev(
-            "s1",
-            kind="suspension",
-            minerals=[],
-            announced="2025-01-01",
-            effective="2025-01-01",
-            ends="2025-12-31",
-            suspends=[{"event": "m"}],
-        ),
-        ev(
-            "s2",
-            kind="suspension",
-            minerals=[],
-            announced="2025-12-20",
-            effective="2026-01-01",
-            ends="2026-06-01",
-            suspends=[{"event": "m"}],
-        ),
-    )
+    ef = file(ev("m"), _susp("s1", "2025-01-01", "2025-12-31"), _susp("s2", "2026-01-01", "2026-06-01", announced="2025-12-20"))
     assert problems(ef) == []
     assert status(ef, "2026-01-01", "m")["by"] == "s2"
 
