@@ -7,6 +7,16 @@ import pytest
 
 from tests.conftest import ROOT
 
+
+def run(coro_fn):
+    """asyncio.run in a thread of its own: the browser tests' Playwright session keeps an event
+    loop running in the main thread for the rest of the test session."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(coro_fn())).result()
+
+
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 pytestmark = pytest.mark.slow
@@ -55,7 +65,7 @@ def test_proxy_forwards_and_sticks_by_cookie():
             sa.close()
             sb.close()
 
-    asyncio.run(go())
+    run(go)
 
 
 def test_proxy_passes_websockets_through():
@@ -79,7 +89,7 @@ def test_proxy_passes_websockets_through():
             finally:
                 await proxy.stop()
 
-    asyncio.run(go())
+    run(go)
 
 
 def test_client_runs_the_minimal_app_and_moves_its_slider():
@@ -108,7 +118,7 @@ def test_client_runs_the_minimal_app_and_moves_its_slider():
             await c.close()
 
     try:
-        asyncio.run(go())
+        run(go)
     finally:
         proc.terminate()
         proc.wait(20)
