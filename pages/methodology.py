@@ -43,28 +43,49 @@ sum of rows and the published total differ by more than that rounding, the valid
 - **Single-supplier dependency** on country X $= \\text{{NIR}} \\times p_X$, where $p_X$ is X's share of U.S.
   imports (USGS, 2021–24 average). The largest is the headline.
 
-### Scenarios
-Each supplier country c has a volume $q_c$ (the series' country rows) and an accessibility $a_c \\in [0,1]$
-for the United States (1 unless the baseline says otherwise, e.g. Russia under sanctions).
+### Scenarios (model v2: the consumer's volumes)
+The accounting is centred on the **consumer** M (the United States by default; any importer in the trade data)
+and done in M's physical units. Every scenario is a set of changes to one baseline,
+`data/scenarios/baseline.yaml` (the status quo on a stated date: each mineral's choke-point stage with its reason,
+sourced accessibility, the default enforcement on re-exports, the caps on deals), so the same shock gives the same
+loss wherever it appears.
 
-| shock | effect |
-|---|---|
-| export restriction (X, fraction f, destination, pass-through pt) | $a_X \\leftarrow a_X(1-f)$. U.S. shortfall before offsets: to the U.S. only, $\\text{{NIR}}\\, f\\,[p_X + pt\\,(1-p_X)\\,s_X]$ with $s_X$ X's share of world supply; to all destinations, $\\text{{NIR}}\\, f\\, a_X q_X / A_0$ |
-| supply change (c, change) | $q_c \\leftarrow q_c(1+\\text{{change}})$ |
-| access (c, value) | $a_c \\leftarrow$ value; below the baseline it costs $\\text{{NIR}}\\, p_c (1 - a_c/a_c^0)$ |
-| spare capacity (r, ramp) | the accessible suppliers not restricted add $r$ times their output, ramping up linearly |
-| stockpile (months), recycling (share), demand change | months of U.S. consumption in stock; extra secondary supply; change in consumption |
+- **Baseline per mineral**: consumption C (USGS salient statistics, apparent, reported or estimated, named), net
+  import reliance NIR, net imports N = NIR × C, import sources s_X (USGS; BACI where USGS has none), and the
+  look-through content c_X of each source (the origin's material in what X supplies, from bilateral trade: see the
+  trade section below). World supply is the output at the **choke-point stage** (IEA magnet rare-earth refining,
+  IEA battery-grade graphite, IEA refining for lithium, cobalt, nickel, copper; USGS primary gallium; USGS
+  refinery or smelter where published, else mine); every result names its stage and the lab can switch it.
+- **Restriction by origin O, fraction f, to the consumer**: loss = NIR × f × (s_O + p × Σ over X ≠ O of s_X × c_X),
+  with p the enforcement on re-exports (default from the baseline, with its source). With p = 1 and c_X = 1 the loss
+  is f × NIR. The rest of the world still buys from O; the replacement multiple is M's loss ÷ the supply outside O
+  and M.
+- **Restriction to all destinations**: world supply loses f × O's output (and O-origin feed in third countries'
+  output as above); in a **pooled** market (default) every buyer loses the same share of its consumption; the
+  **bilateral** option counts only M's imports from O and through third countries.
+- **Offsets, in M's units and bounded**: a deal with partner P never delivers more than P's output × (1 + e), with e
+  at most the baseline's cap, ramped over months, minus what P already sells M; deal offset = min(deal volume, loss)
+  ÷ loss. Spare capacity elsewhere is ramped and bounded; recycling, stockpile months and demand change as before.
+  The shortfall is in tonnes and as a share of baseline consumption, capped at 100%; demand growth beyond supply
+  is its own line.
+- **No silent zeros**: every output is a number or a reason ("not computable: no world production series for
+  germanium in USGS MCS 2026").
+- **Ranges**: each headline is (low, central, high) from the NIR bounds (">50" gives 50–100%), withheld rows,
+  rounding of totals, the look-through range (c_X from 0 to min(1, I_X,O ÷ E_X)) and the two USGS editions where
+  they differ by more than 5 points; a Monte Carlo over the parameters marked uncertain gives p10/p50/p90 bands on
+  the time path.
 
-**Offsets.** Lost accessible volume $V = \\sum_c \\max(0, q_c a^0_c - q'_c a'_c)$; a deal's gain
-$G = \\sum_{{c \\text{{ not restricted}}}} \\max(0, q'_c a'_c - q_c a^0_c)$; spare capacity $S(t)$. The fraction of the
-loss replaced is $\\varphi(t) = \\min(1, (G + S(t))/V)$ — replacement reaches the United States in proportion to the
-loss it bears. Monthly gap $= \\max(0, L(1+d)(1-\\varphi(t)) - \\text{{recycling}})$; the stockpile covers the gap
-until it runs out. **Deal offset** $= \\min(1, G/V)$; **replacement multiple** $= V/R$, with $R$ the output of
-the accessible suppliers not restricted.
+**Worked examples** (unit tests with the arithmetic in their comments):
+- Gallium, ban to the U.S., f = 1, p = 0: NIR 1.00 × China's 18% of U.S. imports = **18%** of consumption, about
+  3,420 kg of 19,000 kg a year; the replacement multiple is 3,420 ÷ the ~9,000 kg produced outside China ≈ **0.38**.
+- Antimony, ban to the U.S., f = 1, p = 1, third-country content 1: the shortfall equals NIR, **0.91**.
+- Rare earths, ban to all destinations, f = 1, at the refining stage, pooled: the shortfall before offsets is
+  China's share of magnet rare-earth refining, **91.3%** (IEA 2024).
+- Export controls in force on a date (Scenario lab, "Controls in force on a date"): licences are partial
+  restrictions at the default fraction of data/events.yaml (an assumption, 0.5, shown with its range), bans are 1.
 
-Caveats: for a restriction to the U.S. only, offsets are computed as if the withheld volume had to be replaced in
-the market, which understates how easily trade diversion covers a U.S.-only ban with little pass-through. Prices,
-substitution and demand response are not modelled.
+Caveats: prices, substitution and demand response are not modelled; where a ban to the U.S. and a licence to all
+destinations both apply, their losses add, which can overstate the combined loss.
 
 ### Sources and what they cover
 - **USGS Mineral Commodity Summaries 2026** (doi:10.5066/P1WKQ63T): world mine, refinery, primary and smelter
