@@ -6,10 +6,12 @@ from risk import charts, countries
 from risk.metrics import SUMMARY_COLUMNS, main_series
 from risk.vocab import BAND_SETS, PRODUCTION_STAGES, USGS_EDITIONS, edition_label, fmt_value, stage_words
 from ui.common import (
+    CONSUMERS,
     build,
     caption_sources,
     claims_table,
     column_config,
+    consumer_name,
     dataset,
     metrics_all,
     mineral_name,
@@ -17,6 +19,7 @@ from ui.common import (
     nir_text,
     pct,
     render_chart,
+    sourcing_table,
 )
 from ui.deeplink import ensure_navigation
 from ui.links import link_box, linked
@@ -107,6 +110,48 @@ if len(chart_rows):
     render_chart(fig, meta, "criticality")
 else:
     st.info("No mineral in this selection has a computable concentration index.")
+
+st.subheader("Sourcing of any importer, 2021–24 (CEPII BACI)")
+st.write(
+    "The table above is the U.S. as USGS publishes it. Here, for any importer, where its imports of each mineral "
+    "came from by value, how concentrated that sourcing is, and how much could be Chinese material, directly or "
+    "through third countries."
+)
+consumer = linked(st.selectbox, "Importer", CONSUMERS, key="ov_consumer", param="consumer", default="USA", format_func=consumer_name)
+src = sourcing_table(consumer, 2021, 2024)
+if src.empty:
+    st.info(f"No imports by {consumer_name(consumer)} of the mapped minerals in 2021–24.")
+else:
+    view = src.sort_values("origin_total", ascending=False, na_position="last").assign(
+        mineral=lambda d: d["mineral"].map(mineral_name),
+        top_import_country=lambda d: d["top_import_country"].map(_country),
+        imports_kusd=lambda d: d["imports_kusd"].round(0),
+    )
+    scols = [
+        "mineral",
+        "imports_kusd",
+        "top_import_country",
+        "top_import_share",
+        "hhi",
+        "hhi_band",
+        "origin_direct",
+        "origin_indirect",
+        "origin_total",
+    ]
+    st.dataframe(
+        view[scols],
+        hide_index=True,
+        width="stretch",
+        column_config=column_config(scols, hhi="Of the importer's sourcing; every BACI supplier is named, so not a lower bound.")
+        | {
+            "top_import_country": st.column_config.TextColumn("Top source"),
+            "top_import_share": st.column_config.NumberColumn("Its share", format="percent"),
+        },
+    )
+    st.caption(
+        f"{len(view)} minerals mapped to HS 1992 codes (data/trade_products.yaml); values summed over 2021–24; bands: {BAND_SETS['2023'].describe()}."
+    )
+    caption_sources(src)
 
 st.subheader("Press claims beside the USGS and IEA figures")
 st.write("Figures quoted in the seed article, checked against the tables. They never change the tables.")

@@ -223,3 +223,40 @@ def chains_for(mineral: str) -> pd.DataFrame:
     from risk.chains import chain_shares, for_mineral, load_chains
 
     return chain_shares(for_mineral(load_chains(), mineral), dataset().figures)
+
+
+@st.cache_data(show_spinner="Computing import sources from the trade data…", max_entries=16)
+def sourcing_table(importer: str, year_from: int, year_to: int, origin: str = "CHN") -> pd.DataFrame:
+    """Per mapped mineral, ``importer``'s sourcing over the span (CEPII BACI, by value): top
+    source and its share, the HHI of its sourcing, and the origin's direct, indirect and total share."""
+    from risk.trade import TradeQueryError, exposure, sourcing_concentration
+
+    _flows, mapping, groups = trade()
+    agg = trade_span(year_from, year_to)
+    rows = []
+    for m in sorted(set(mapping.minerals)):
+        f = agg[(agg["importer"] == importer) & (agg["mineral"] == m)]
+        if f.empty or f["value_kusd"].sum() <= 0:
+            continue
+        shares = f.groupby("exporter")["value_kusd"].sum() / f["value_kusd"].sum()
+        top = shares.idxmax()
+        try:
+            exp = exposure(agg, importer, origin, m, year_from, year_to, groups=groups) if importer != origin else None
+        except TradeQueryError:
+            exp = None
+        conc = sourcing_concentration(shares)
+        rows.append(
+            {
+                "mineral": m,
+                "imports_kusd": float(f["value_kusd"].sum()),
+                "top_import_country": top,
+                "top_import_share": float(shares[top]),
+                "hhi": conc["hhi"],
+                "hhi_band": conc["hhi_band"],
+                "origin_direct": exp["direct"] if exp else None,
+                "origin_indirect": exp["indirect"] if exp else None,
+                "origin_total": exp["total"] if exp else None,
+                "source": "cepii_baci_hs92",
+            }
+        )
+    return pd.DataFrame(rows)
