@@ -74,8 +74,10 @@ def main() -> None:
         lab = measure(
             b,
             ROOT / "app.py",
-            "scenario_lab?scenario=china_export_ban&mineral=gallium",
-            "Ban on exports to the U.S. (gallium, germanium, antimony): pass through",
+            # v2 model: the ban's fraction from 0 up in 20 steps (the first model moved the pass-through
+            # slider the same way; v2 has no pass-through slider in the named scenario)
+            "scenario_lab?scenario=china_export_ban&mineral=gallium&shocks.0.fraction=0",
+            "Ban on exports to the U.S. (gallium, germanium, antimony): fraction",
             a.moves,
         )
         b.close()
