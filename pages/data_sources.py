@@ -7,7 +7,7 @@ from risk.dataset import validation_report
 from risk.export_data import to_csv_bytes
 from risk.trade import usgs_beside_baci
 from risk.vocab import EDITIONS, edition_label
-from ui.common import caption_sources, column_config, dataset, mineral_name, plain, trade, trade_span
+from ui.common import caption_sources, column_config, dataset, hs_codes, mineral_name, plain, trade, trade_span
 from ui.deeplink import ensure_navigation
 
 ensure_navigation()
@@ -75,7 +75,7 @@ st.write(
 _flows, mapping, _groups = trade()
 both = usgs_beside_baci(ds.us, trade_span(2021, 2024), sorted(set(mapping.minerals)), 2021, 2024)
 if len(both):
-    codes = {m: ", ".join(sorted(hs for hs, pr in mapping.products.items() if pr.mineral == m)) for m in both["mineral"]}
+    codes = {m: hs_codes(m) for m in both["mineral"]}
     view = both.assign(
         mineral=both["mineral"].map(mineral_name),
         hs_codes=both["mineral"].map(codes),

@@ -24,6 +24,7 @@ from ui.common import (
     consumer_name,
     control_dates,
     dataset,
+    hs_codes,
     metrics_all,
     mineral_name,
     nir_text,
@@ -238,7 +239,7 @@ if mineral in set(mapping.minerals):
     )
     span = t3.slider("Years for the origin shares", first, last, (max(first, last - 3), last), key="pf_trade_span")
     yearly = yearly_import_sources(flows, consumer, mineral, groups=groups)
-    codes = ", ".join(sorted(hs for hs, pr in mapping.products.items() if pr.mineral == mineral))
+    codes = hs_codes(mineral)
     if yearly.empty:
         st.info(f"{consumer_name(consumer)} reports no imports of {name} (HS {codes}) in {first}–{last}.")
     else:

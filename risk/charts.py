@@ -841,6 +841,32 @@ def compare_bars(table: pd.DataFrame, metric: str, metric_label: str, *, sources
 # Trade (CEPII BACI): an importer's sourcing over time, and an origin's share through third countries
 
 
+def _controls_in(
+    events: pd.DataFrame | None, first: int, last: int, *, data_end_note: bool = False
+) -> tuple[pd.DataFrame | None, list[str]]:
+    """The export controls that take effect within the chart's years, and the footer note that
+    names them (plus, for trade charts, a note that later controls fall after the data)."""
+    if events is None or not len(events):
+        return None, []
+    yrs = pd.to_datetime(events["date"]).dt.year
+    shown = events[(yrs >= first) & (yrs <= last)]
+    notes = []
+    if len(shown):
+        notes.append(
+            "Dotted lines: export controls taking effect (" + "; ".join(f"{e['label']}, {e['date']}" for _, e in shown.iterrows()) + ")."
+        )
+    if data_end_note and len(shown) < len(events):
+        notes.append(f"Controls after {last} are not shown: the trade data end in {last}.")
+    return shown, notes
+
+
+def _mark_controls(fig: go.Figure, shown: pd.DataFrame | None) -> None:
+    """A dotted line at each control's effective date, on a year axis (day of year as a fraction)."""
+    for _, e in (shown if shown is not None else pd.DataFrame()).iterrows():
+        ts = pd.Timestamp(e["date"])
+        fig.add_vline(x=ts.year + (ts.day_of_year - 1) / 365.25, line_dash="dot", line_color="#333333")
+
+
 def import_history(
     yearly: pd.DataFrame,
     *,
@@ -868,19 +894,7 @@ def import_history(
     else:
         title = f"No {mineral_name.lower()} imports into {importer_name} in the trade data"
     unit = "share of imports by value" if measure == "share_value" else "thousand current US dollars (FOB)"
-    notes = []
-    shown = None
-    if events is not None and len(events):
-        yrs = pd.to_datetime(events["date"]).dt.year
-        shown = events[(yrs >= first) & (yrs <= last)]
-        if len(shown):
-            notes.append(
-                "Dotted lines: export controls taking effect ("
-                + "; ".join(f"{e['label']}, {e['date']}" for _, e in shown.iterrows())
-                + ")."
-            )
-        if len(shown) < len(events):
-            notes.append(f"Controls after {last} are not shown: the trade data end in {last}.")
+    shown, notes = _controls_in(events, first, last, data_end_note=True)
     meta = ChartMeta(
         title=title,
         subtitle=f"{mineral_name}, imports into {importer_name} by supplier, {first}–{last}, {unit}; BACI product groups as mapped in data/trade_products.yaml",
@@ -903,11 +917,7 @@ def import_history(
                 hovertemplate="%{x}: %{y:" + (".0%" if measure == "share_value" else ",.0f") + "}<extra>%{fullData.name}</extra>",
             )
         )
-    if shown is not None:
-        for _, e in shown.iterrows():
-            x = pd.Timestamp(e["date"]).year + (pd.Timestamp(e["date"]).day_of_year - 1) / 365.25
-            if first <= x <= last + 1:
-                fig.add_vline(x=x, line_dash="dot", line_color="#333333")
+    _mark_controls(fig, shown)
     fig.update_yaxes(tickformat=".0%" if measure == "share_value" else ",.0f", title=unit, rangemode="tozero")
     fig.update_xaxes(title="Year", dtick=5)
     return finish(fig, meta, height=560), meta
@@ -1124,18 +1134,7 @@ def price_history(prices: pd.DataFrame, *, mineral_name: str, sources, events: p
         title = f"{mineral_name} prices {'rose' if ch[k] >= 0 else 'fell'} {abs(ch[k]):.0%} from {y0} to {y1} ({_short_series(k)})"
     else:
         title = f"{mineral_name} prices, {y0}–{y1}"
-    notes = []
-    if events is not None and len(events):
-        yrs = pd.to_datetime(events["date"]).dt.year
-        shown = events[(yrs >= y0) & (yrs <= y1)]
-        if len(shown):
-            notes.append(
-                "Dotted lines: export controls taking effect ("
-                + "; ".join(f"{e['label']}, {e['date']}" for _, e in shown.iterrows())
-                + ")."
-            )
-    else:
-        shown = None
+    shown, notes = _controls_in(events, y0, y1)
     other = sorted(set(prices["unit"]) - {unit})
     if other:
         notes.append(f"Also in the data download: series in {', '.join(other)}.")
@@ -1164,9 +1163,7 @@ def price_history(prices: pd.DataFrame, *, mineral_name: str, sources, events: p
                 hovertemplate="%{x}: %{y:,.2f} " + _esc(unit) + "<extra>%{fullData.name}</extra>",
             )
         )
-    for _, e in (shown if shown is not None else pd.DataFrame()).iterrows():
-        ts = pd.Timestamp(e["date"])
-        fig.add_vline(x=ts.year + (ts.day_of_year - 1) / 365.25, line_dash="dot", line_color="#333333")
+    _mark_controls(fig, shown)
     fig.update_xaxes(dtick=1, title="Year")
     fig.update_yaxes(title=unit, rangemode="tozero")
     return finish(fig, meta, height=480, legend=True), meta

@@ -189,6 +189,12 @@ def trade_span(year_from: int, year_to: int) -> pd.DataFrame:
     return with_groups(span_flows(flows, year_from, year_to), groups)
 
 
+def hs_codes(mineral: str) -> str:
+    """The HS 1992 codes counted as ``mineral`` in data/trade_products.yaml, comma-separated."""
+    _flows, mapping, _groups = trade()
+    return ", ".join(sorted(hs for hs, pr in mapping.products.items() if pr.mineral == mineral))
+
+
 #: Consumers offered first; any importer in the trade data can be typed into the link.
 CONSUMERS = ["USA", "EU27", "JPN", "KOR", "GBR", "IND", "DEU", "CHN"]
 
