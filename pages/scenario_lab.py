@@ -94,10 +94,7 @@ def base_scenario(choice: str) -> Scenario:
         return controls_scenario(st.session_state.get("lab_as_of") or events_file().as_of.isoformat())
     if choice == BASELINE:
         sc = named("china_ban_russia_deal")
-        zeroed = {
-            p.path: (p.min if p.path.endswith((".fraction", ".change", ".share", ".months", ".access")) else p.value)
-            for p in parameters(sc)
-        }
+        zeroed = {p.path: p.min for p in parameters(sc) if p.path.endswith((".fraction", ".change", ".share", ".months", ".access"))}
         sc = with_values(sc, zeroed)
         return sc.model_copy(
             update={
@@ -192,8 +189,12 @@ with st.sidebar:
         st.query_params["scenario"] = choice
         st.rerun()
 
+# only the sliders moved off the scenario's values are set: an unset enforcement on re-exports
+# keeps the baseline's default per mineral (which the slider shows for the shock's first mineral)
+defaults = {p.path: p.value for p in parameters(base)}
+moved = {k: v for k, v in values.items() if v != defaults.get(k)}
 try:
-    sc = with_values(base, {**values, "baseline.stage": stage_choice}, where="sliders")
+    sc = with_values(base, {**moved, "baseline.stage": stage_choice}, where="sliders")
 except ScenarioError as exc:
     st.error(plain(exc))
     st.stop()

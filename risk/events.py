@@ -137,6 +137,9 @@ class Event(_Strict):
     amends: list[Link] = Field(default_factory=list)
     quota: list[QuotaPeriod] = Field(default_factory=list)
     quota_reference: QuotaReference | None = None
+    # the share of a mineral's flow that the measure's items cover, where they are only part of
+    # it (seven of the rare earths in a measure mapped onto rare earths as a whole)
+    coverage: dict[Slug, Coverage] = Field(default_factory=dict)
     sources: list[SourceId] = Field(min_length=1)
     official_url: str | None = None
     verified: Verification
@@ -194,6 +197,10 @@ class DefaultFraction(_Strict):
         return self
 
 
+class Coverage(DefaultFraction):
+    """The share of a mineral's flow a measure covers (value, low, high, basis, source, note)."""
+
+
 class Defaults(_Strict):
     note: str
     fractions: dict[Literal["ban", "licence", "end_use", "quota"], DefaultFraction]
@@ -204,6 +211,9 @@ class Defaults(_Strict):
         if missing:
             raise ValueError(f"defaults.fractions needs {', '.join(sorted(missing))}")
         return self
+
+
+Event.model_rebuild()
 
 
 class EventsFile(_Strict):
@@ -287,6 +297,11 @@ def check_events(ef: EventsFile, line, rel: str, source_ids: set[str], minerals:
         mins = list(ev.minerals) + [m for p in ev.parts for m in (p.minerals or [])]
         if ev.quota_reference:
             mins.append(ev.quota_reference.mineral)
+        for m, cov in ev.coverage.items():
+            if m not in ev.minerals:
+                add(i, ev, "coverage", f"coverage of {m!r}, which is not among the event's minerals")
+            if cov.source and cov.source not in source_ids:
+                add(i, ev, "coverage", f"unknown source id {cov.source!r} (not in data/sources.yaml)")
         for m in dict.fromkeys(mins):
             if m not in minerals:
                 add(i, ev, "minerals", f"unknown mineral {m!r} (no file for it in data/usgs or data/iea)")
@@ -589,6 +604,7 @@ RESTRICTION_COLUMNS = [
     "fraction_low",
     "fraction_high",
     "basis",
+    "coverage",
     "event",
     "part",
     "note",
@@ -604,7 +620,8 @@ def restrictions_on(events, date, figures: pd.DataFrame | None = None, *, as_of:
     reference volume, the reference being the latest observed figure named by ``quota_reference``
     in ``figures`` (the dataset's figures frame); without it the fraction is missing and ``note``
     says why. Measures covering only technology or equipment, suspended or lapsed measures and
-    commitments give no row.
+    commitments give no row. Where an event covers only part of a mineral's flow (``coverage``:
+    seven rare earths of the aggregate), the fraction and its range are multiplied by that share.
     """
     if not isinstance(events, EventsFile):
         raise TypeError("restrictions_on needs the EventsFile (its defaults hold the fractions)")
@@ -626,6 +643,13 @@ def restrictions_on(events, date, figures: pd.DataFrame | None = None, *, as_of:
             df = fr[key]
             frac, low, high, basis, note = df.value, df.low, df.high, df.basis, df.note
         for m in r.minerals.split(";"):
+            cov = ev.coverage.get(m)
+            k, k_lo, k_hi, m_note = 1.0, 1.0, 1.0, note
+            if cov is not None:
+                k = cov.value
+                k_lo = cov.low if cov.low is not None else k
+                k_hi = cov.high if cov.high is not None else k
+                m_note = f"{note} The measure covers about {k:.0%} of the flow ({k_lo:.0%} to {k_hi:.0%}): {cov.note}"
             rows.append(
                 {
                     "date": d.isoformat(),
@@ -634,18 +658,19 @@ def restrictions_on(events, date, figures: pd.DataFrame | None = None, *, as_of:
                     "destination": r.destination,
                     "kind": r.kind,
                     "end_use": r.end_use if isinstance(r.end_use, str) else None,
-                    "fraction": frac,
-                    "fraction_low": low,
-                    "fraction_high": high,
+                    "fraction": None if frac is None else frac * k,
+                    "fraction_low": None if low is None else low * k_lo,
+                    "fraction_high": None if high is None else high * k_hi,
                     "basis": basis,
+                    "coverage": k,
                     "event": r.event,
                     "part": r.part,
-                    "note": note,
+                    "note": m_note,
                     "sources": r.sources,
                 }
             )
     out = pd.DataFrame(rows, columns=RESTRICTION_COLUMNS)
-    for c in ("fraction", "fraction_low", "fraction_high"):
+    for c in ("fraction", "fraction_low", "fraction_high", "coverage"):
         out[c] = out[c].astype("float64")
     return out
 

@@ -63,7 +63,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import DATA_DIR, countries
-from .vocab import CURRENT_EDITION, EDITIONS, PREVIOUS_EDITION, PRODUCTION_STAGES, STAGE_ORDER, edition_label, stage_words
+from .vocab import CURRENT_EDITION, EDITIONS, PREVIOUS_EDITION, PRODUCTION_STAGES, STAGE_ORDER, edition_label, mineral_words, stage_words
 from .yamlio import USER_YAML_MAX_BYTES, DataFileError, atomic_write_text, dump_yaml, load_yaml_file, load_yaml_text
 
 SCENARIO_DIR = DATA_DIR / "scenarios"
@@ -187,6 +187,7 @@ class Slider:
     help: str
     unit: Literal["percent", "signed_percent", "months", "share"] = "percent"
     integer: bool = False
+    name: str = ""  # the slider's words, where the field name is not plain English
 
     def show(self, v: float) -> str:
         if self.unit == "months":
@@ -232,10 +233,18 @@ class ExportRestriction(_ShockBase):
     SLIDERS: ClassVar[dict[str, Slider]] = {
         "fraction": Slider(0.0, 1.0, 0.05, "Share of the origin's exports withheld (1 = a full ban)"),
         "pass_through": Slider(
-            0.0, 1.0, 0.05, "Enforcement on re-exports: how far the origin stops its material reaching the consumer through third countries"
+            0.0,
+            1.0,
+            0.05,
+            "Enforcement on re-exports: how far the origin stops its material reaching the consumer through third countries",
+            name="enforcement on re-exports",
         ),
         "third_country_content": Slider(
-            0.0, 1.0, 0.05, "Origin content of what third countries supply (overrides the trade data's look-through share)"
+            0.0,
+            1.0,
+            0.05,
+            "Origin content of what third countries supply (overrides the trade data's look-through share)",
+            name="origin content of third-country supply",
         ),
     }
 
@@ -599,15 +608,31 @@ class Parameter:
 def parameters(sc: Scenario) -> list[Parameter]:
     """Every adjustable number in ``sc`` with its range, unit and current value (from the shocks' own slider metadata)."""
     out = []
-    limits = load_baseline().limits
+    base = load_baseline()
+    limits = base.limits
     for i, s in enumerate(sc.shocks):
         head = s.head()
         for fld, sl in s.SLIDERS.items():
             v = getattr(s, fld)
+            help_ = sl.help
+            if v is None and fld == "pass_through" and s.type == "export_restriction":
+                # unset: the engine takes the baseline's enforcement per mineral; the slider shows
+                # it, and only a moved slider sets one value for all of the shock's minerals
+                ms = (
+                    sc.baseline.minerals
+                    if s.minerals == "all"
+                    else [m for m in s.minerals if m in sc.baseline.minerals] or list(s.minerals)
+                )
+                defaults = {m: base.enforcement_of(s.country, m) for m in ms}
+                v = next(iter(defaults.values())).value if defaults else base.default_enforcement.value
+                vals = {e.value for e in defaults.values()}
+                if len(vals) > 1:
+                    per = "; ".join(f"{mineral_words(m)} {e.value:.0%}" for m, e in defaults.items())
+                    help_ += f". Baseline default per mineral: {per}; moving the slider sets one value for all of them"
+                else:
+                    e0 = next(iter(defaults.values()), base.default_enforcement)
+                    help_ += f". Baseline default {e0.value:.0%} ({e0.basis}): {e0.note}"
             if v is None:
-                if fld == "pass_through":
-                    v = 0.0  # shown at 0 until set; the engine uses the baseline's default
-                    continue
                 continue
             hi = sl.max
             if fld == "change" and s.type in ("deal", "supply_change"):
@@ -615,12 +640,12 @@ def parameters(sc: Scenario) -> list[Parameter]:
             out.append(
                 Parameter(
                     f"shocks.{i}.{fld}",
-                    f"{head}: {fld.replace('_', ' ')}",
+                    f"{head}: {sl.name or fld.replace('_', ' ')}",
                     sl.min,
                     max(hi, float(v)),
                     sl.step,
                     float(v),
-                    sl.help,
+                    help_,
                     sl.integer,
                     sl.unit,
                 )
@@ -1150,6 +1175,12 @@ class _Engine:
         self.a = a0.copy()
         self.m = self.idx.get(inp.consumer)
         self.restricted = np.zeros(K, dtype=bool)
+        # what is left of each origin's flows after the restrictions so far (overlapping
+        # restrictions on one flow combine as 1 - (1 - f1)(1 - f2), they never add)
+        self.rem_direct = np.ones((n, K))  # the consumer's direct imports from the origin
+        self.rem_via = np.ones((n, K))  # the origin's content in the consumer's other imports
+        self.rem_world = np.ones((n, K))  # the origin's output on the world market
+        self.rem_feed = np.ones((n, K))  # the origin's feed in third countries' output
         self.L_cons = np.zeros(n)  # loss only the consumer bears (share of C)
         self.L_pool = np.zeros(n)  # the consumer's part of a world loss (share of C)
         self.world_lost = np.zeros(n)  # world supply lost (volume)
@@ -1193,24 +1224,29 @@ class _Engine:
         self.has_restriction = True
         bilateral = v.get("destination", "consumer") == "consumer" or v.get("market", "pooled") == "bilateral"
         q_o = self.q[:, k] if k is not None else np.zeros(n)
+        if k is None:
+            return
         if bilateral:
             self.needs.add("imports")
-            self.L_cons = self.L_cons + self.nir * f * (s_o + p * via)
-            self.direct_lost = self.direct_lost + f * q_o * self.a[:, k] if k is not None else self.direct_lost
+            self.L_cons = self.L_cons + self.nir * f * (s_o * self.rem_direct[:, k] + p * via * self.rem_via[:, k])
+            self.direct_lost = self.direct_lost + f * q_o * self.a[:, k]
+            self.rem_direct[:, k] *= 1 - f
+            self.rem_via[:, k] *= 1 - f * p
         else:
             self.needs.add("world")
             self.pool = True
             Q = self.q.sum(axis=1)
             feed = (c * self.q * others).sum(axis=1)
-            lost = f * (q_o + p * feed)
+            lost = f * (q_o * self.rem_world[:, k] + p * feed * self.rem_feed[:, k])
             with np.errstate(divide="ignore", invalid="ignore"):
                 sigma = np.where(Q > 0, lost / Q, np.nan)
             self.L_pool = self.L_pool + sigma
             self.world_lost = self.world_lost + lost
             self.direct_lost = self.direct_lost + lost
-        if k is not None:
-            self.a[:, k] = self.a[:, k] * (1 - f)
-            self.restricted[k] = True
+            self.rem_world[:, k] *= 1 - f
+            self.rem_feed[:, k] *= 1 - f * p
+        self.a[:, k] = self.a[:, k] * (1 - f)
+        self.restricted[k] = True
 
     def deal(self, v):
         self.has_deal = True
@@ -1257,7 +1293,8 @@ class _Engine:
         if (drop > 0).any():
             self.has_restriction = True
             self.needs.add("imports")
-        self.L_cons = self.L_cons + self.nir * self.s[:, k] * drop
+        self.L_cons = self.L_cons + self.nir * self.s[:, k] * drop * self.rem_direct[:, k]
+        self.rem_direct[:, k] *= 1 - drop
         rise = np.maximum(0.0, val - base) * self.q[:, k]
         if (rise > 0).any():
             self.has_deal = True
@@ -1283,7 +1320,9 @@ def evaluate(
         SHOCK_MODELS[s["type"]].effect(s, e)
 
     C = e.C
-    L = np.minimum(1.0, e.L_cons + np.nan_to_num(e.L_pool)) if e.has_restriction else np.zeros(n)
+    # the consumer's own losses first; a pooled world loss falls on what it still gets
+    L_c = np.minimum(1.0, e.L_cons)
+    L = np.minimum(1.0, L_c + (1 - L_c) * np.nan_to_num(e.L_pool)) if e.has_restriction else np.zeros(n)
     if np.isnan(e.nir).any() and e.has_restriction:
         L = np.where(np.isnan(e.nir), np.nan, L)
     if e.pool and not inputs.has_supply:
@@ -1605,7 +1644,9 @@ def run_mineral(ds, sc: Scenario, mineral: str) -> MineralResult:
             "outside_supply": _num(out["outside_supply"][0]) if inp.has_supply else None,
             "demand_growth": _num(out["demand_growth"][0]),
             "demand_unmet": _num(out["demand_unmet"][0]) if C_ok or not has_deal else None,
-            "demand_unmet_volume": (_num(out["demand_unmet"][0]) * inp.consumption) if C_ok else None,
+            "demand_unmet_volume": (_num(out["demand_unmet"][0]) * inp.consumption)
+            if C_ok and _num(out["demand_unmet"][0]) is not None
+            else None,
             "stockpile_months": stock,
             "stockpile_exhausted_month": None,
             "unmet_month_equivalents": _num(out["unmet_month_equivalents"][0]),
@@ -1936,21 +1977,30 @@ def scenario_from_events(ds, events, date, *, consumer: str = "USA") -> Scenario
     minerals: list[str] = []
     sources: list[str] = []
     refs: list[str] = []
-    for (origin, dest, frac, kind), g in r.groupby(["origin", "destination", "fraction", "kind"], sort=True):
+    r = r.assign(coverage=r["coverage"].fillna(1.0))
+    for (origin, dest, frac, kind, cov), g in r.groupby(["origin", "destination", "fraction", "kind", "coverage"], sort=True):
         ms = list(dict.fromkeys(g["mineral"]))
         minerals += ms
         names = ", ".join(dict.fromkeys(str(e) for e in g["event"]))
+        part = f", on about {cov:.0%} of the flow" if cov < 1 else ""
         shocks.append(
             {
                 "type": "export_restriction",
-                "label": f"{countries.name(origin)}: {kind} {'to the U.S.' if dest != 'all' else 'to all destinations'} ({_some(names_of, ms)})",
+                "label": f"{countries.name(origin)}: {kind} {'to the U.S.' if dest != 'all' else 'to all destinations'}{part} ({_some(names_of, ms)})",
                 "country": origin,
                 "minerals": ms,
                 "fraction": float(frac),
                 "destination": "consumer" if dest != "all" else "all",
             }
         )
-        refs.append(f"{names}: {kind}, fraction {frac:g} ({g['basis'].iloc[0]}: {g['note'].iloc[0]})")
+        if cov < 1:
+            lo, hi = g["fraction_low"].iloc[0], g["fraction_high"].iloc[0]
+            refs.append(
+                f"{names}: {kind} on part of the flow, fraction {frac:.3g} ({lo:.2g} to {hi:.2g}): the measure's items are about "
+                f"{cov:.0%} of U.S. imports of the aggregate by volume (USGS MCS 2026; see the measure's coverage in data/events.yaml)"
+            )
+        else:
+            refs.append(f"{names}: {kind}, fraction {frac:g} ({g['basis'].iloc[0]}: {g['note'].iloc[0]})"[:500])
         sources += [s for v in g["sources"] for s in str(v).split(";") if s]
     minerals = list(dict.fromkeys(minerals)) or ["gallium"]
     left_out = sorted(set(skipped["event"]))

@@ -231,3 +231,8 @@ def fmt_value(value, flag: str | None = None, *, percent: bool = False, digits: 
 def bound_of(flag: str | None) -> str | None:
     """``lower_bound``/``upper_bound`` for a bounded flag, else ``None``."""
     return flag if flag in ("lower_bound", "upper_bound") else None
+
+
+def mineral_words(slug: str) -> str:
+    """A mineral id in words when no dataset is at hand ("rare_earths" -> "rare earths")."""
+    return str(slug).replace("_", " ")

@@ -30,7 +30,7 @@ def test_events_json_on_the_done_when_dates():
     assert (r["status"], r["until"]) == ("suspended", "2026-11-27")
     r = status(p.stdout, "chn_2025_57_ree_five")
     assert (r["status"], r["until"]) == ("suspended", "2026-11-10")
-    assert r["minerals"] == ["rare_earths", "holmium", "erbium", "ytterbium"] and "geopolitechs_2025_10" in r["sources"]
+    assert r["minerals"] == ["rare_earths", "holmium", "erbium", "ytterbium", "europium"] and "geopolitechs_2025_10" in r["sources"]
     p = run("events", "--as-of", "2023-01-01", "--format", "json")
     assert {r["status"] for r in json.loads(p.stdout)["events"] if r["country"] == "CHN"} == {"not yet announced"}
 

@@ -89,7 +89,10 @@ def test_restrictions_on_today_use_the_cobalt_quota_against_usgs(events, ds):
     assert co["fraction"] == pytest.approx(1 - 96_600 / 230_000)  # 0.58
     assert co["kind"] == "quota" and co["origin"] == "COD"
     lic = r[(r["event"] == "chn_2025_18_rare_earths")]
-    assert set(lic["fraction"]) == {0.5} and set(lic["basis"]) == {"assumption"}
+    assert set(lic["basis"]) == {"assumption"}
+    # the seven elements in full; rare earths as a whole only on the measure's share of the flow
+    assert set(lic[lic["mineral"] != "rare_earths"]["fraction"]) == {0.5}
+    assert list(lic[lic["mineral"] == "rare_earths"]["fraction"]) == [pytest.approx(0.5 * 0.06)]
     assert not r["event"].isin(OCTOBER_2025).any()  # suspended
     assert set(r[r["event"] == "chn_2024_46_us_dual_use"]["part"]) == {"art1"}  # art2 suspended
 
@@ -129,3 +132,25 @@ def test_event_claims(events, ds):
     assert ban["event_dates"] == "2024-12-03" and ban["status"].startswith("unknown after 2026-11-27")
     ga = c[(c["claim"] == "ga_ge_made_and_supplied_by_china") & c["figures"].str.contains("gallium imports")].iloc[0]
     assert "China 18%" in ga["figures"] and "Canada 28%" in ga["figures"]
+
+
+def test_no18_coverage_of_rare_earths_is_the_usgs_import_volume_share(events, ds):
+    """MOFCOM No. 18 of 2025 names seven rare earths (Sm, Gd, Tb, Dy, Lu, Sc, Y), not the aggregate.
+    Its coverage of rare earths is their part of U.S. rare-earth imports by volume (REO, MCS 2026):
+    2024: (heavy 74 + yttrium 457 + scandium oxide 7) / (compounds 8,120 + ferrocerium 238 + metals 96)
+          = 538 / 8,454 = 6.4%;  2025: (100 + 300 + 4) / (21,000 + 1,100 + 350) = 404 / 22,450 = 1.8%.
+    The file's range (1.5% to 15%) must hold both years; its central value (6%) lies between."""
+    sal = ds.salient.query("edition == 'mcs2026' and measure == 'imports'")
+
+    def imports(mineral, year):
+        return sal[(sal["mineral"] == mineral) & (sal["year"] == year)]["value"].sum()
+
+    share = {
+        y: (imports("rare_earths_heavy", y) + imports("yttrium", y) + imports("scandium", y)) / imports("rare_earths", y)
+        for y in (2024, 2025)
+    }
+    assert share[2024] == pytest.approx(538 / 8_454) and share[2025] == pytest.approx(404 / 22_450)
+    cov = next(ev for ev in events.events if ev.id == "chn_2025_18_rare_earths").coverage["rare_earths"]
+    assert cov.low <= min(share.values()) and max(share.values()) <= cov.high
+    assert min(share.values()) <= cov.value <= max(share.values())
+    assert "6.4%" in cov.note and "1.8%" in cov.note

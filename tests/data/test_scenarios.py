@@ -429,3 +429,75 @@ def test_scenario_from_events_follows_the_timeline(ds):
     # No. 72 of 2025 suspends Article 2 until 2026-11-27: no full ban to the U.S. on gallium any more
     assert not [s for s in later.shocks if s.country == "CHN" and s.destination == "consumer" and "gallium" in s.minerals and s.fraction == 1.0]
     assert all(len(s.label) <= 200 for sc in (before, mid, later) for s in sc.shocks)
+
+
+# --- overlapping restrictions combine, they never add -----------------------------------------
+
+
+def test_two_bans_on_one_flow_do_not_add(ds):
+    # Gallium: NIR 1.00, China 18% of U.S. imports. A ban to the U.S. twice over is still one ban:
+    # the second finds the flow already stopped, 1 - (1 - 1)(1 - 1) = 1 of the flow -> 18%, not 36%.
+    twice = {"type": "export_restriction", "country": "CHN", "fraction": 1.0, "destination": "consumer", "pass_through": 0.0}
+    r = run_mineral(ds, gallium_ban(more=[twice]), "gallium")
+    assert r.values["shortfall"] == pytest.approx(0.18)
+    # two half-bans: 1 - (1 - 0.5)(1 - 0.5) = 0.75 of the flow -> 0.75 x 0.18 = 13.5%, not 18%
+    half = dict(twice, fraction=0.5)
+    r = run_mineral(ds, gallium_ban(fraction=0.5, more=[half]), "gallium")
+    assert r.values["shortfall"] == pytest.approx(0.75 * 0.18)
+
+
+def test_ban_to_us_and_licence_to_all_combine_on_what_is_left(ds):
+    # The controls in force on 2025-06-01 hit gallium twice: the ban to the U.S. (No. 46 of 2024,
+    # 18% of U.S. consumption) and licensing to all destinations (No. 23 of 2023, fraction 0.5,
+    # pooled: China is 99% of world primary output, so every buyer loses 0.5 x 0.99 = 49.5%).
+    # v2 added them (18% + 49.5% = 67.5%). The pooled loss falls only on what the U.S. still gets:
+    # 0.18 + (1 - 0.18) x 0.495 = 0.586.
+    from risk.events import load_events
+    from risk.scenarios import scenario_from_events
+
+    sc = scenario_from_events(ds, load_events(), "2025-06-01")
+    r = run_mineral(ds, sc, "gallium")
+    pooled = r.values["accessible_supply_lost"]
+    assert pooled == pytest.approx(0.99, abs=0.001)  # China's share of world primary gallium
+    assert r.values["shortfall"] == pytest.approx(0.18 + 0.82 * 0.5 * pooled, abs=0.002)
+    assert r.values["shortfall"] < 0.18 + 0.5 * pooled - 0.05
+
+
+def test_controls_in_force_map_no18_onto_part_of_rare_earths(ds):
+    # MOFCOM No. 18 of 2025 names seven rare earths; mapped onto the aggregate it covers about 6%
+    # of the flow (data/events.yaml, from USGS import volumes), so its fraction there is
+    # 0.5 x 0.06 = 0.03 and China's 91% of refining gives about 0.03 x 0.91 = 2.7%, not 46%.
+    from risk.events import load_events
+    from risk.scenarios import scenario_from_events
+
+    sc = scenario_from_events(ds, load_events(), "2025-06-01")
+    ree = [s for s in sc.shocks if s.applies_to("rare_earths")]
+    assert [s.fraction for s in ree] == [pytest.approx(0.03)]
+    assert "about 6% of the flow" in ree[0].label
+    assert any("USGS MCS 2026" in ref for ref in sc.references)
+    full = [s for s in sc.shocks if s.applies_to("yttrium") and s.applies_to("scandium")]
+    assert full and full[0].fraction == 0.5  # the named elements themselves in full
+    r = run_mineral(ds, sc, "rare_earths")
+    assert r.values["shortfall"] == pytest.approx(0.03 * 0.913, abs=0.003)
+    for m in ("scandium", "yttrium", "rare_earths_heavy", "dysprosium"):
+        run_mineral(ds, sc, m)  # sparse minerals: a result or a reason, never an exception
+
+
+def test_enforcement_on_re_exports_is_a_slider_per_shock(ds):
+    # The baseline sets p per origin and mineral: 0.5 for Chinese rare earths (No. 61 of 2025),
+    # 0 for gallium, germanium, antimony, graphite, tungsten. Each restriction offers the slider at
+    # that default; only moving it sets one p for all of the shock's minerals.
+    sc = load_scenario("china_export_ban")
+    ps = {p.path: p for p in parameters(sc)}
+    assert "shocks.0.pass_through" in ps and "shocks.1.pass_through" in ps
+    assert ps["shocks.0.pass_through"].label.endswith("enforcement on re-exports") and ps["shocks.0.pass_through"].value == 0.0
+    assert "rare earths 50%" in ps["shocks.1.pass_through"].help
+    # antimony, ban to the U.S.: p = 0 -> direct share only; p = 1 with content 1 -> NIR (worked check 2)
+    lo = run_mineral(ds, sc, "antimony").values["shortfall"]
+    hi = run_mineral(ds, with_values(sc, {"shocks.0.pass_through": 1.0, "shocks.0.third_country_content": 1.0}), "antimony")
+    assert lo < hi.values["shortfall"] == pytest.approx(hi.values["nir"])
+    # the unset slider leaves rare earths at their own default (0.5), which setting 0 changes
+    ree_default = run_mineral(ds, sc, "rare_earths").values["shortfall"]
+    ree_p0 = run_mineral(ds, with_values(sc, {"shocks.1.pass_through": 0.0}), "rare_earths").values["shortfall"]
+    ree_p05 = run_mineral(ds, with_values(sc, {"shocks.1.pass_through": 0.5}), "rare_earths").values["shortfall"]
+    assert ree_default == pytest.approx(ree_p05) and ree_p0 <= ree_default
