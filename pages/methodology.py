@@ -63,6 +63,15 @@ loss wherever it appears.
 - **Restriction to all destinations**: world supply loses f × O's output (and O-origin feed in third countries'
   output as above); in a **pooled** market (default) every buyer loses the same share of its consumption; the
   **bilateral** option counts only M's imports from O and through third countries.
+- **Overlapping restrictions combine, they never add**: two restrictions on the same flow (origin O's direct
+  exports to M, its content in third countries' supply, its output on the world market) leave
+  (1 − f₁)(1 − f₂) of it, so two full bans are one ban and two half-bans stop 75%. A pooled world loss σ falls
+  only on what M still gets after its own losses L_M: shortfall = L_M + (1 − L_M) × σ. Gallium on 2025-06-01
+  (ban to the U.S. and licensing to all): 0.18 + 0.82 × 0.495 = **58.6%**, not 18% + 49.5% = 67.5%.
+- **Measures that name part of an aggregate** (MOFCOM No. 18 of 2025 names seven rare earths) apply to the named
+  elements in full and to the aggregate only on their share of its flow, from U.S. import volumes where USGS
+  publishes them (the seven: 6.4% of U.S. rare-earth imports in 2024, 1.8% in 2025; 6% used, range 1.5–15%),
+  stated on the measure in data/events.yaml.
 - **Offsets, in M's units and bounded**: a deal with partner P never delivers more than P's output × (1 + e), with e
   at most the baseline's cap, ramped over months, minus what P already sells M; deal offset = min(deal volume, loss)
   ÷ loss. Spare capacity elsewhere is ramped and bounded; recycling, stockpile months and demand change as before.
@@ -84,8 +93,9 @@ loss wherever it appears.
 - Export controls in force on a date (Scenario lab, "Controls in force on a date"): licences are partial
   restrictions at the default fraction of data/events.yaml (an assumption, 0.5, shown with its range), bans are 1.
 
-Caveats: prices, substitution and demand response are not modelled; where a ban to the U.S. and a licence to all
-destinations both apply, their losses add, which can overstate the combined loss.
+Caveats: prices, substitution and demand response are not modelled; an aggregate's coverage is by volume, and a
+few tonnes of dysprosium or terbium matter far more to magnet makers than their volume says (see those minerals'
+own results).
 
 ### Sources and what they cover
 - **USGS Mineral Commodity Summaries 2026** (doi:10.5066/P1WKQ63T): world mine, refinery, primary and smelter
