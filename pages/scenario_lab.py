@@ -48,6 +48,8 @@ ds = dataset()
 NAMED = list(named_scenarios())
 BASELINE = "baseline"
 EVENTS = "controls"  # "Controls in force on a date", built from data/events.yaml
+TOGGLES = {"lab_show_sweep": "sweep", "lab_show_all": "all"}  # widget key -> URL key ("1" when on)
+VIEW_KEYS = ("mineral", "as_of", *TOGGLES.values())  # URL keys that are the view, not scenario parameters
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -141,34 +143,62 @@ if choice == EVENTS:
 base = uploaded if choice == "uploaded" and uploaded else base_scenario(choice)
 loaded_key = f"{choice}:{st.session_state.get('lab_as_of')}" if choice == EVENTS else choice
 
+# the mineral on view (its selector comes further down): unset enforcement sliders show its default
+view_mineral = st.session_state.get("lab_mineral") or qp.get("mineral") or base.baseline.minerals[0]
+
 # URL parameters seed the sliders when a scenario is (re)opened from a link
 if st.session_state.get("lab_loaded") != loaded_key:
     st.session_state["lab_loaded"] = loaded_key
     start = base
     if choice == url_choice and len(qp) > 1:
         try:
-            start = from_query_params({k: v for k, v in qp.items() if k not in ("mineral", "as_of")}, base)
+            start = from_query_params({k: v for k, v in qp.items() if k not in VIEW_KEYS}, base)
         except ScenarioError as exc:
             st.error(plain(f"Some settings in the link were not applied: {exc}"))
-    for p in parameters(start):
+    for p in parameters(start, view_mineral):
         st.session_state[f"p:{p.path}"] = int(p.value) if p.integer else float(p.value)
+    # the parameters the link or the user set (an unset enforcement on re-exports follows the mineral)
+    st.session_state["lab_set"] = {p.path for p in parameters(start) if p.explicit} - {p.path for p in parameters(base) if p.explicit}
+    st.session_state["lab_param_mineral"] = view_mineral
     st.session_state["lab_stage"] = start.baseline.stage
+    if choice == url_choice:  # the link's toggles (sweep heatmap, table of every mineral)
+        for key, q in TOGGLES.items():
+            st.session_state[key] = qp.get(q) == "1"
 
 # Text from an uploaded scenario is escaped (shown exactly as typed, no Markdown); the bundled
 # scenarios' labels are kept as written so that screen readers get clean slider names.
 show = plain if choice == "uploaded" else str
 st.caption(show(base.description))
 
+base_params = parameters(base, view_mineral)
+lab_set: set = st.session_state.setdefault("lab_set", set())
+if st.session_state.get("lab_param_mineral") != view_mineral:
+    # another mineral: the sliders the user has not set show that mineral's baseline default
+    st.session_state["lab_param_mineral"] = view_mineral
+    for p in base_params:
+        if not p.explicit and p.path not in lab_set:
+            st.session_state[f"p:{p.path}"] = float(p.value)
+
+
+def _mark_set(path: str) -> None:
+    st.session_state.setdefault("lab_set", set()).add(path)
+
+
 with st.sidebar:
     st.header("Parameters")
     values = {}
-    for p in parameters(base):
+    for p in base_params:
         key = f"p:{p.path}"
         if p.integer:
-            values[p.path] = st.slider(show(p.label), int(p.min), int(p.max), step=int(p.step), key=key, help=p.help)
+            values[p.path] = st.slider(
+                show(p.label), int(p.min), int(p.max), step=int(p.step), key=key, help=p.help, on_change=_mark_set, args=(p.path,)
+            )
         else:
-            values[p.path] = st.slider(show(p.label), float(p.min), float(p.max), step=float(p.step), key=key, help=p.help)
-        st.caption(f"{p.show(values[p.path])}")
+            values[p.path] = st.slider(
+                show(p.label), float(p.min), float(p.max), step=float(p.step), key=key, help=p.help, on_change=_mark_set, args=(p.path,)
+            )
+        unset = not p.explicit and p.path not in lab_set
+        st.caption(f"{p.show(values[p.path])}" + (f" (baseline default for {mineral_name(view_mineral)})" if unset else ""))
     stage_choice = st.selectbox(
         "Supply stage",
         STAGE_CHOICES,
@@ -178,8 +208,8 @@ with st.sidebar:
     )
     uncertain = st.multiselect(
         "Uncertain parameters (Monte Carlo bands on the time path)",
-        [p.path for p in parameters(base) if p.path.startswith("shocks.")],
-        format_func=lambda path: next((show(p.label) for p in parameters(base) if p.path == path), path),
+        [p.path for p in base_params if p.path.startswith("shocks.")],
+        format_func=lambda path: next((show(p.label) for p in base_params if p.path == path), path),
         key="lab_uncertain",
         help="Each marked parameter is drawn uniformly over its slider's range, 2,000 draws",
     )
@@ -189,10 +219,10 @@ with st.sidebar:
         st.query_params["scenario"] = choice
         st.rerun()
 
-# only the sliders moved off the scenario's values are set: an unset enforcement on re-exports
-# keeps the baseline's default per mineral (which the slider shows for the shock's first mineral)
-defaults = {p.path: p.value for p in parameters(base)}
-moved = {k: v for k, v in values.items() if v != defaults.get(k)}
+# only the sliders moved off the scenario's values (or set by the user or the link) are applied:
+# an unset enforcement on re-exports keeps the baseline's default for each mineral
+defaults = {p.path: p.value for p in base_params}
+moved = {k: v for k, v in values.items() if v != defaults.get(k) or k in lab_set}
 try:
     sc = with_values(base, {**moved, "baseline.stage": stage_choice}, where="sliders")
 except ScenarioError as exc:
@@ -220,6 +250,9 @@ if mineral not in minerals:
 new_qp = to_query_params(sc, base) | {"scenario": choice, "mineral": mineral} if choice != "uploaded" else {"scenario": "uploaded"}
 if choice == EVENTS:
     new_qp["as_of"] = st.session_state["lab_as_of"]
+for key, q in TOGGLES.items():
+    if st.session_state.get(key):
+        new_qp[q] = "1"
 if new_qp != qp:
     st.query_params.clear()
     st.query_params.update(new_qp)
@@ -227,12 +260,16 @@ if new_qp != qp:
 yaml_text = scenario_to_yaml(sc)
 st.session_state["lab_current_yaml"] = yaml_text  # the Briefing page builds the pack for this scenario
 # Compare can add this scenario, and put it in its own link as the lab's parameters
-st.session_state["lab_current_link"] = "|".join(f"{k}={v}" for k, v in new_qp.items() if k != "mineral") if choice != "uploaded" else ""
+st.session_state["lab_current_link"] = (
+    "|".join(f"{k}={v}" for k, v in new_qp.items() if k not in ("mineral", *TOGGLES.values())) if choice != "uploaded" else ""
+)
 r = _run_one(yaml_text, mineral)  # the selected mineral first: its charts are drawn before the rest runs
 v = r.values
 
-for n in r.notes:
-    st.info(plain(n))
+# one box of notes, not one per note; the stage note repeats the caption below it
+notes = [n for n in r.notes if not n.startswith("stage:")]
+if notes:
+    st.info("\n".join(f"- {plain(n[:1].upper() + n[1:])}" for n in notes))
 
 st.caption(plain(f"Consumer: {countries.name(r.consumer)}. Stage: {stage_words(r.stage, r.product)} ({r.year}); {r.stage_reason}."))
 row1 = st.columns(3)

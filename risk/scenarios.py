@@ -600,13 +600,17 @@ class Parameter:
     help: str = ""
     integer: bool = False
     unit: str = "percent"  # percent | signed_percent | months | share: how the slider shows its value
+    explicit: bool = True  # False: the value is the baseline's default (enforcement on re-exports left unset)
 
     def show(self, v: float | None = None) -> str:
         return Slider(self.min, self.max, self.step, self.help, self.unit, self.integer).show(self.value if v is None else v)  # type: ignore[arg-type]
 
 
-def parameters(sc: Scenario) -> list[Parameter]:
-    """Every adjustable number in ``sc`` with its range, unit and current value (from the shocks' own slider metadata)."""
+def parameters(sc: Scenario, mineral: str | None = None) -> list[Parameter]:
+    """Every adjustable number in ``sc`` with its range, unit and current value (from the shocks' own slider metadata).
+
+    An unset enforcement on re-exports shows the baseline's default for ``mineral`` where the
+    shock covers it (else for the shock's first mineral), with ``explicit`` False."""
     out = []
     base = load_baseline()
     limits = base.limits
@@ -615,6 +619,7 @@ def parameters(sc: Scenario) -> list[Parameter]:
         for fld, sl in s.SLIDERS.items():
             v = getattr(s, fld)
             help_ = sl.help
+            explicit = v is not None
             if v is None and fld == "pass_through" and s.type == "export_restriction":
                 # unset: the engine takes the baseline's enforcement per mineral; the slider shows
                 # it, and only a moved slider sets one value for all of the shock's minerals
@@ -624,7 +629,8 @@ def parameters(sc: Scenario) -> list[Parameter]:
                     else [m for m in s.minerals if m in sc.baseline.minerals] or list(s.minerals)
                 )
                 defaults = {m: base.enforcement_of(s.country, m) for m in ms}
-                v = next(iter(defaults.values())).value if defaults else base.default_enforcement.value
+                shown = mineral if mineral in defaults else next(iter(defaults), None)
+                v = defaults[shown].value if shown else base.default_enforcement.value
                 vals = {e.value for e in defaults.values()}
                 if len(vals) > 1:
                     per = "; ".join(f"{mineral_words(m)} {e.value:.0%}" for m, e in defaults.items())
@@ -648,6 +654,7 @@ def parameters(sc: Scenario) -> list[Parameter]:
                     help_,
                     sl.integer,
                     sl.unit,
+                    explicit,
                 )
             )
     out.append(
@@ -705,9 +712,12 @@ def _coerce(raw: Any, path: str, where: str):
 def to_query_params(sc: Scenario, base: Scenario | None = None) -> dict[str, str]:
     """The URL form: the scenario id plus every parameter that differs from ``base``."""
     out = {"scenario": sc.id}
-    ref = {p.path: p.value for p in parameters(base)} if base is not None else {}
+    ref = {p.path: p for p in parameters(base)} if base is not None else {}
     for p in parameters(sc):
-        if p.path not in ref or not math.isclose(ref[p.path], p.value, abs_tol=1e-12):
+        if not p.explicit:
+            continue  # a baseline default, not a setting
+        r = ref.get(p.path)
+        if r is None or not r.explicit or not math.isclose(r.value, p.value, abs_tol=1e-12):
             out[p.path] = f"{p.value:g}"
     if base is not None:
         for k in ("stage", "consumer"):
@@ -2003,7 +2013,10 @@ def scenario_from_events(ds, events, date, *, consumer: str = "USA") -> Scenario
             refs.append(f"{names}: {kind}, fraction {frac:g} ({g['basis'].iloc[0]}: {g['note'].iloc[0]})"[:500])
         sources += [s for v in g["sources"] for s in str(v).split(";") if s]
     minerals = list(dict.fromkeys(minerals)) or ["gallium"]
-    left_out = sorted(set(skipped["event"]))
+    by_id = {ev.id: ev for ev in events.events}
+    left_out = sorted(
+        {f"{countries.name(by_id[e].country)}, {by_id[e].number or by_id[e].title}" for e in set(skipped["event"]) if e in by_id}
+    )
     description = (
         f"The export controls in force on {day.isoformat()} in data/events.yaml, on the common baseline: "
         f"{len(shocks)} restrictions on {len(minerals)} minerals. Licences are partial restrictions at the default fraction "

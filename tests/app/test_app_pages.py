@@ -144,6 +144,13 @@ def test_scenario_lab_sweep_and_table_on_demand():
     at.toggle(key="lab_show_all").set_value(True).run()
     table = at.dataframe[-1].value
     assert len(table) == 6 and "Antimony" in set(table["mineral"])
+    # the toggles are part of the view: in the link, and a link with them opens with them on
+    assert at.query_params["sweep"] == "1" and at.query_params["all"] == "1"
+    again = open_page("pages/scenario_lab.py", scenario="china_ban_russia_deal", mineral="antimony", sweep="1")
+    assert again.toggle(key="lab_show_sweep").value and not again.toggle(key="lab_show_all").value
+    assert len(chart_specs(again)) == n + 1 and not again.error
+    at.toggle(key="lab_show_sweep").set_value(False).run()
+    assert "sweep" not in at.query_params and at.query_params["all"] == "1"
 
 
 def _every_mineral(page="pages/scenario_lab.py"):
@@ -306,3 +313,23 @@ def test_overview_sourcing_of_any_importer():
     assert at.selectbox(key="ov_consumer").value == "EU27"
     src = next(d.value for d in at.dataframe if "origin_total" in d.value.columns)
     assert len(src) > 20 and src["origin_total"].between(0, 1).all()
+
+
+def test_lab_enforcement_slider_follows_the_mineral_until_set():
+    # Baseline enforcement on re-exports for China: rare earths 50% (No. 61 of 2025), graphite 0%.
+    # The licensing shock (graphite, rare earths, tungsten) shows the default of the mineral on view
+    # and applies each mineral's own default until the user moves the slider.
+    at = open_page("pages/scenario_lab.py", scenario="china_export_ban", mineral="rare_earths")
+    key = "p:shocks.1.pass_through"
+    assert at.slider(key=key).value == 0.5
+    assert "shocks.1.pass_through" not in at.query_params
+    at.selectbox(key="lab_mineral").set_value("graphite").run()
+    assert at.slider(key=key).value == 0.0 and "shocks.1.pass_through" not in at.query_params
+    # set it: it stays set across minerals and goes into the link
+    at.slider(key=key).set_value(0.25).run()
+    assert at.query_params["shocks.1.pass_through"] == "0.25"
+    at.selectbox(key="lab_mineral").set_value("rare_earths").run()
+    assert at.slider(key=key).value == 0.25 and at.query_params["shocks.1.pass_through"] == "0.25"
+    # a set value equal to another mineral's default is still a setting (0 for rare earths)
+    at.slider(key=key).set_value(0.0).run()
+    assert at.query_params["shocks.1.pass_through"] == "0"
