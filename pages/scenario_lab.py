@@ -34,6 +34,7 @@ from ui.common import (
     dataset,
     events_file,
     mineral_name,
+    names,
     pct,
     plain,
     render_chart,
@@ -46,6 +47,13 @@ ensure_navigation()
 
 ds = dataset()
 NAMED = list(named_scenarios())
+_NAMES = names()  # one lookup table for the ~400 option labels a rerun formats
+
+
+def _mname(m: str) -> str:
+    return _NAMES.get(m) or mineral_name(m)
+
+
 BASELINE = "baseline"
 EVENTS = "controls"  # "Controls in force on a date", built from data/events.yaml
 TOGGLES = {"lab_show_sweep": "sweep", "lab_show_all": "all"}  # widget key -> URL key ("1" when on)
@@ -170,226 +178,234 @@ if st.session_state.get("lab_loaded") != loaded_key:
 show = plain if choice == "uploaded" else str
 st.caption(show(base.description))
 
-base_params = parameters(base, view_mineral)
-lab_set: set = st.session_state.setdefault("lab_set", set())
-if st.session_state.get("lab_param_mineral") != view_mineral:
-    # another mineral: the sliders the user has not set show that mineral's baseline default
-    st.session_state["lab_param_mineral"] = view_mineral
-    for p in base_params:
-        if not p.explicit and p.path not in lab_set:
-            st.session_state[f"p:{p.path}"] = float(p.value)
-
 
 def _mark_set(path: str) -> None:
     st.session_state.setdefault("lab_set", set()).add(path)
 
 
-with st.sidebar:
-    st.header("Parameters")
-    values = {}
-    for p in base_params:
-        key = f"p:{p.path}"
-        if p.integer:
-            values[p.path] = st.slider(
-                show(p.label), int(p.min), int(p.max), step=int(p.step), key=key, help=p.help, on_change=_mark_set, args=(p.path,)
-            )
-        else:
-            values[p.path] = st.slider(
-                show(p.label), float(p.min), float(p.max), step=float(p.step), key=key, help=p.help, on_change=_mark_set, args=(p.path,)
-            )
-        unset = not p.explicit and p.path not in lab_set
-        st.caption(f"{p.show(values[p.path])}" + (f" (baseline default for {mineral_name(view_mineral)})" if unset else ""))
-    stage_choice = st.selectbox(
-        "Supply stage",
-        STAGE_CHOICES,
-        format_func=lambda s_: "choke point (from the baseline data)" if s_ == "auto" else stage_words(s_),
-        key="lab_stage",
-        help="The stage whose world supply a restriction bites on; the default is each mineral's choke point, with its reason",
-    )
-    uncertain = st.multiselect(
-        "Uncertain parameters (Monte Carlo bands on the time path)",
-        [p.path for p in base_params if p.path.startswith("shocks.")],
-        format_func=lambda path: next((show(p.label) for p in base_params if p.path == path), path),
-        key="lab_uncertain",
-        help="Each marked parameter is drawn uniformly over its slider's range, 2,000 draws",
-    )
-    if st.button("Reset to the scenario's defaults"):
-        st.session_state.pop("lab_loaded", None)
+# The sidebar's header is written in the full run: a fragment may write to the sidebar only
+# when the full run has.
+st.sidebar.header("Parameters")
+
+
+@st.fragment
+def lab() -> None:
+    """Sliders, results, charts, the pack and the scenario download: a slider move reruns only
+    this (not the navigation, the scenario selector or the upload)."""
+    view_mineral = st.session_state.get("lab_mineral") or qp.get("mineral") or base.baseline.minerals[0]
+    base_params = parameters(base, view_mineral)
+    lab_set: set = st.session_state.setdefault("lab_set", set())
+    if st.session_state.get("lab_param_mineral") != view_mineral:
+        # another mineral: the sliders the user has not set show that mineral's baseline default
+        st.session_state["lab_param_mineral"] = view_mineral
+        for p in base_params:
+            if not p.explicit and p.path not in lab_set:
+                st.session_state[f"p:{p.path}"] = float(p.value)
+
+    with st.sidebar:
+        values = {}
+        for p in base_params:
+            key = f"p:{p.path}"
+            if p.integer:
+                values[p.path] = st.slider(
+                    show(p.label), int(p.min), int(p.max), step=int(p.step), key=key, help=p.help, on_change=_mark_set, args=(p.path,)
+                )
+            else:
+                values[p.path] = st.slider(
+                    show(p.label), float(p.min), float(p.max), step=float(p.step), key=key, help=p.help, on_change=_mark_set, args=(p.path,)
+                )
+            unset = not p.explicit and p.path not in lab_set
+            st.caption(f"{p.show(values[p.path])}" + (f" (baseline default for {mineral_name(view_mineral)})" if unset else ""))
+        stage_choice = st.selectbox(
+            "Supply stage",
+            STAGE_CHOICES,
+            format_func=lambda s_: "choke point (from the baseline data)" if s_ == "auto" else stage_words(s_),
+            key="lab_stage",
+            help="The stage whose world supply a restriction bites on; the default is each mineral's choke point, with its reason",
+        )
+        uncertain = st.multiselect(
+            "Uncertain parameters (Monte Carlo bands on the time path)",
+            [p.path for p in base_params if p.path.startswith("shocks.")],
+            format_func=lambda path: next((show(p.label) for p in base_params if p.path == path), path),
+            key="lab_uncertain",
+            help="Each marked parameter is drawn uniformly over its slider's range, 2,000 draws",
+        )
+        if st.button("Reset to the scenario's defaults"):
+            st.session_state.pop("lab_loaded", None)
+            st.query_params.clear()
+            st.query_params["scenario"] = choice
+            st.rerun()
+
+    # only the sliders moved off the scenario's values (or set by the user or the link) are applied:
+    # an unset enforcement on re-exports keeps the baseline's default for each mineral
+    defaults = {p.path: p.value for p in base_params}
+    moved = {k: v for k, v in values.items() if v != defaults.get(k) or k in lab_set}
+    try:
+        sc = with_values(base, {**moved, "baseline.stage": stage_choice}, where="sliders")
+    except ScenarioError as exc:
+        st.error(plain(exc))
+        st.stop()
+
+    minerals = sc.baseline.minerals
+    # The scenario's own minerals first, then every other mineral in the data (which it leaves alone)
+    others = sorted(set(ds.minerals["mineral"]) - set(minerals), key=_mname)
+    mineral_options = [*minerals, *others]
+    url_mineral = qp.get("mineral")
+    if url_mineral is not None and url_mineral not in mineral_options:
+        st.warning(plain(f"Unknown mineral {url_mineral[:60]!r} in the link; showing {mineral_name(minerals[0])}."))
+    if st.session_state.get("lab_mineral") not in mineral_options or st.session_state.get("lab_mineral_url") != url_mineral:
+        st.session_state["lab_mineral"] = url_mineral if url_mineral in mineral_options else minerals[0]
+        st.session_state["lab_mineral_url"] = url_mineral
+    mineral = st.selectbox("Mineral", mineral_options, format_func=_mname, key="lab_mineral")
+    st.session_state["lab_mineral_url"] = mineral
+    if mineral not in minerals:
+        st.info(
+            f"{plain(sc.name)} does not name {mineral_name(mineral)}: none of its restrictions or deals apply to it, "
+            "only the shocks that cover every mineral (spare capacity, stocks, recycling, demand)."
+        )
+    # the URL holds the view; an uploaded scenario lives only in this session, and its URL says so
+    new_qp = to_query_params(sc, base) | {"scenario": choice, "mineral": mineral} if choice != "uploaded" else {"scenario": "uploaded"}
+    if choice == EVENTS:
+        new_qp["as_of"] = st.session_state["lab_as_of"]
+    for key, q in TOGGLES.items():
+        if st.session_state.get(key):
+            new_qp[q] = "1"
+    if new_qp != qp:
         st.query_params.clear()
-        st.query_params["scenario"] = choice
-        st.rerun()
+        st.query_params.update(new_qp)
 
-# only the sliders moved off the scenario's values (or set by the user or the link) are applied:
-# an unset enforcement on re-exports keeps the baseline's default for each mineral
-defaults = {p.path: p.value for p in base_params}
-moved = {k: v for k, v in values.items() if v != defaults.get(k) or k in lab_set}
-try:
-    sc = with_values(base, {**moved, "baseline.stage": stage_choice}, where="sliders")
-except ScenarioError as exc:
-    st.error(plain(exc))
-    st.stop()
-
-minerals = sc.baseline.minerals
-# The scenario's own minerals first, then every other mineral in the data (which it leaves alone)
-others = sorted(set(ds.minerals["mineral"]) - set(minerals), key=mineral_name)
-mineral_options = [*minerals, *others]
-url_mineral = qp.get("mineral")
-if url_mineral is not None and url_mineral not in mineral_options:
-    st.warning(plain(f"Unknown mineral {url_mineral[:60]!r} in the link; showing {mineral_name(minerals[0])}."))
-if st.session_state.get("lab_mineral") not in mineral_options or st.session_state.get("lab_mineral_url") != url_mineral:
-    st.session_state["lab_mineral"] = url_mineral if url_mineral in mineral_options else minerals[0]
-    st.session_state["lab_mineral_url"] = url_mineral
-mineral = st.selectbox("Mineral", mineral_options, format_func=mineral_name, key="lab_mineral")
-st.session_state["lab_mineral_url"] = mineral
-if mineral not in minerals:
-    st.info(
-        f"{plain(sc.name)} does not name {mineral_name(mineral)}: none of its restrictions or deals apply to it, "
-        "only the shocks that cover every mineral (spare capacity, stocks, recycling, demand)."
+    yaml_text = scenario_to_yaml(sc)
+    st.session_state["lab_current_yaml"] = yaml_text  # the Briefing page builds the pack for this scenario
+    # Compare can add this scenario, and put it in its own link as the lab's parameters
+    st.session_state["lab_current_link"] = (
+        "|".join(f"{k}={v}" for k, v in new_qp.items() if k not in ("mineral", *TOGGLES.values())) if choice != "uploaded" else ""
     )
-# the URL holds the view; an uploaded scenario lives only in this session, and its URL says so
-new_qp = to_query_params(sc, base) | {"scenario": choice, "mineral": mineral} if choice != "uploaded" else {"scenario": "uploaded"}
-if choice == EVENTS:
-    new_qp["as_of"] = st.session_state["lab_as_of"]
-for key, q in TOGGLES.items():
-    if st.session_state.get(key):
-        new_qp[q] = "1"
-if new_qp != qp:
-    st.query_params.clear()
-    st.query_params.update(new_qp)
+    r = _run_one(yaml_text, mineral)  # the selected mineral first: its charts are drawn before the rest runs
+    v = r.values
 
-yaml_text = scenario_to_yaml(sc)
-st.session_state["lab_current_yaml"] = yaml_text  # the Briefing page builds the pack for this scenario
-# Compare can add this scenario, and put it in its own link as the lab's parameters
-st.session_state["lab_current_link"] = (
-    "|".join(f"{k}={v}" for k, v in new_qp.items() if k not in ("mineral", *TOGGLES.values())) if choice != "uploaded" else ""
-)
-r = _run_one(yaml_text, mineral)  # the selected mineral first: its charts are drawn before the rest runs
-v = r.values
+    # one box of notes, not one per note; the stage note repeats the caption below it
+    notes = [n for n in r.notes if not n.startswith("stage:")]
+    if notes:
+        st.info("\n".join(f"- {plain(n[:1].upper() + n[1:])}" for n in notes))
 
-# one box of notes, not one per note; the stage note repeats the caption below it
-notes = [n for n in r.notes if not n.startswith("stage:")]
-if notes:
-    st.info("\n".join(f"- {plain(n[:1].upper() + n[1:])}" for n in notes))
+    st.caption(plain(f"Consumer: {countries.name(r.consumer)}. Stage: {stage_words(r.stage, r.product)} ({r.year}); {r.stage_reason}."))
+    row1 = st.columns(3)
+    row2 = st.columns(3)
 
-st.caption(plain(f"Consumer: {countries.name(r.consumer)}. Stage: {stage_words(r.stage, r.product)} ({r.year}); {r.stage_reason}."))
-row1 = st.columns(3)
-row2 = st.columns(3)
+    def _rng(key, kind="percent"):
+        if v.get(key) is None:
+            return "n/a"
+        return fmt_range(v[key], v.get(f"{key}_low"), v.get(f"{key}_high"), kind, r.unit)
 
-
-def _rng(key, kind="percent"):
-    if v.get(key) is None:
-        return "n/a"
-    return fmt_range(v[key], v.get(f"{key}_low"), v.get(f"{key}_high"), kind, r.unit)
-
-
-row1[0].metric(
-    "Shortfall, before offsets",
-    _rng("shortfall"),
-    help="Share of the consumer's baseline consumption lost (range from NIR bounds, withheld data, rounding, look-through, editions)",
-)
-row1[1].metric(
-    "Shortfall, after offsets", _rng("shortfall_net"), help="After the deal, spare capacity and recycling at the end of the horizon"
-)
-row1[2].metric("Loss a year", _rng("loss_volume", "volume"), help="Shortfall × consumption, in the consumer's unit")
-ex = v["stockpile_exhausted_month"]
-row2[0].metric(
-    "Stockpile runs out",
-    f"month {ex}" if ex else r.reasons.get("stockpile_exhausted_month", "n/a"),
-    help=f"Over a {sc.horizon_months}-month horizon",
-)
-rm = v["replacement_multiple"]
-row2[1].metric(
-    "Replacement multiple",
-    r.reasons.get("replacement_multiple", "n/a") if rm is None else _rng("replacement_multiple", "multiple"),
-    help="The loss ÷ the accessible supply outside the restricting countries and the consumer",
-)
-row2[2].metric(
-    "Deal replaces",
-    r.reasons.get("deal_offset_share", "n/a") if v["deal_offset_share"] is None else _rng("deal_offset_share") + " of the loss",
-    help="min(deal volume, loss) ÷ loss; the deal volume is never more than the partner's output × (1 + expansion)",
-)
-st.write(plain(r.sentence))
-if v.get("deal_volume"):
-    st.caption(f"The deal adds about {fmt_volume(v['deal_volume'], r.unit)} a year at full volume.")
-if v.get("demand_growth"):
-    st.caption(
-        f"Demand growth of {v['demand_growth']:.0%} is its own line: {pct(v.get('demand_unmet'))} of baseline consumption unmet after offsets."
+    row1[0].metric(
+        "Shortfall, before offsets",
+        _rng("shortfall"),
+        help="Share of the consumer's baseline consumption lost (range from NIR bounds, withheld data, rounding, look-through, editions)",
     )
-
-if v["shortfall"] is not None:
-    fig, meta = build(charts.waterfall, result=r, sc=sc)
-    render_chart(fig, meta, "waterfall")
-if r.computable or v["accessible_supply_lost"] is not None:
-    fig, meta = build(charts.supplier_shares, result=r, sc=sc)
-    render_chart(fig, meta, "suppliers")
-if v["shortfall"] is not None:
-    if uncertain:
-        plist = {p.path: p for p in parameters(sc)}
-        mc = _monte_carlo(yaml_text, mineral, tuple((u, plist[u].min, plist[u].max) for u in uncertain if u in plist))
-        r.time_path = r.time_path.merge(mc, on="month")
-    fig, meta = build(charts.time_path, result=r, sc=sc)
-    render_chart(fig, meta, "timepath")
-
-# Sweep: the first restriction's fraction against the deal's expansion (or spare capacity)
-paths = {p.path: p for p in parameters(sc)}
-xp = next((k for k in paths if k.endswith(".fraction")), None)
-yp = next((k for k in paths if k.endswith(".change")), None) or next((k for k in paths if k.endswith(".share")), None)
-st.subheader("Sweep and all minerals")
-st.caption("Both rerun the scenario many times; switch them on when you need them (each slider move then takes longer).")
-t1, t2 = st.columns(2)
-show_sweep = t1.toggle("Sweep heatmap: ban fraction against deal size", key="lab_show_sweep")
-show_all = t2.toggle("Table of every mineral in this scenario", key="lab_show_all")
-if show_sweep and not (xp and yp and r.computable):
-    st.info("This scenario and mineral have no restriction and deal parameters to sweep.")
-if show_sweep and xp and yp and r.computable:
-    xs = tuple(np.round(np.linspace(paths[xp].min, min(paths[xp].max, 1.0), 21), 4))
-    ys = tuple(np.round(np.linspace(0.0, min(paths[yp].max, 2.0), 21), 4))
-    df = _sweep(yaml_text, mineral, xp, yp, xs, ys)
-    fig, meta = build(
-        charts.sweep_heatmap,
-        df=df,
-        x=xp,
-        y=yp,
-        z="shortfall_net",
-        x_label=paths[xp].label,
-        y_label=paths[yp].label,
-        result=r,
-        sc=sc,
+    row1[1].metric(
+        "Shortfall, after offsets", _rng("shortfall_net"), help="After the deal, spare capacity and recycling at the end of the horizon"
     )
-    render_chart(fig, meta, "sweep")
-
-if show_all:
-    results = {m: _run_one(yaml_text, m) for m in minerals}  # the selected mineral comes from the cache
-    table = pd.DataFrame([x.to_dict(with_path=False) for x in results.values()])
-    table["mineral"] = table["mineral"].map(mineral_name)
-    table["top_supplier_after"] = table["top_supplier_after"].map(lambda c: countries.name(c) if isinstance(c, str) else "—")
-    st.dataframe(
-        results_view(table.assign(stage=table["stage"].map(stage_words)), ["mineral", "stage", "year"]).assign(
-            top_supplier_after=table["top_supplier_after"]
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config=results_column_config(),
+    row1[2].metric("Loss a year", _rng("loss_volume", "volume"), help="Shortfall × consumption, in the consumer's unit")
+    ex = v["stockpile_exhausted_month"]
+    row2[0].metric(
+        "Stockpile runs out",
+        f"month {ex}" if ex else r.reasons.get("stockpile_exhausted_month", "n/a"),
+        help=f"Over a {sc.horizon_months}-month horizon",
     )
-    caption_sources(table)
-with st.expander("Scenario sources and references"):
-    for ref in sc.references:
-        st.text(ref)
+    rm = v["replacement_multiple"]
+    row2[1].metric(
+        "Replacement multiple",
+        r.reasons.get("replacement_multiple", "n/a") if rm is None else _rng("replacement_multiple", "multiple"),
+        help="The loss ÷ the accessible supply outside the restricting countries and the consumer",
+    )
+    row2[2].metric(
+        "Deal replaces",
+        r.reasons.get("deal_offset_share", "n/a") if v["deal_offset_share"] is None else _rng("deal_offset_share") + " of the loss",
+        help="min(deal volume, loss) ÷ loss; the deal volume is never more than the partner's output × (1 + expansion)",
+    )
+    st.write(plain(r.sentence))
+    if v.get("deal_volume"):
+        st.caption(f"The deal adds about {fmt_volume(v['deal_volume'], r.unit)} a year at full volume.")
+    if v.get("demand_growth"):
+        st.caption(
+            f"Demand growth of {v['demand_growth']:.0%} is its own line: {pct(v.get('demand_unmet'))} of baseline consumption unmet after offsets."
+        )
 
-st.subheader("Briefing pack for this scenario")
-pack_minerals = st.multiselect(
-    "Minerals in the pack", mineral_options, default=[mineral], format_func=mineral_name, key="lab_pack_minerals"
-)
-if pack_minerals:
-    from ui import exports as exports_ui
+    if v["shortfall"] is not None:
+        fig, meta = build(charts.waterfall, result=r, sc=sc)
+        render_chart(fig, meta, "waterfall")
+    if r.computable or v["accessible_supply_lost"] is not None:
+        fig, meta = build(charts.supplier_shares, result=r, sc=sc)
+        render_chart(fig, meta, "suppliers")
+    if v["shortfall"] is not None:
+        if uncertain:
+            plist = {p.path: p for p in parameters(sc)}
+            mc = _monte_carlo(yaml_text, mineral, tuple((u, plist[u].min, plist[u].max) for u in uncertain if u in plist))
+            r.time_path = r.time_path.merge(mc, on="month")
+        fig, meta = build(charts.time_path, result=r, sc=sc)
+        render_chart(fig, meta, "timepath")
 
-    stem = re.sub(r"[^a-z0-9]+", "-", f"{sc.id}-{'-'.join(pack_minerals)}-briefing".lower()).strip("-")[:100]
-    if exports_ui.pack_buttons(ds, sc, pack_minerals, st.columns([1, 1, 3]), key="lab_pack", stem=stem):
-        st.caption("Title slide with the scenario and date, one slide per chart with its finding, key figures, sources.")
+    # Sweep: the first restriction's fraction against the deal's expansion (or spare capacity)
+    paths = {p.path: p for p in parameters(sc)}
+    xp = next((k for k in paths if k.endswith(".fraction")), None)
+    yp = next((k for k in paths if k.endswith(".change")), None) or next((k for k in paths if k.endswith(".share")), None)
+    st.subheader("Sweep and all minerals")
+    st.caption("Both rerun the scenario many times; switch them on when you need them (each slider move then takes longer).")
+    t1, t2 = st.columns(2)
+    show_sweep = t1.toggle("Sweep heatmap: ban fraction against deal size", key="lab_show_sweep")
+    show_all = t2.toggle("Table of every mineral in this scenario", key="lab_show_all")
+    if show_sweep and not (xp and yp and r.computable):
+        st.info("This scenario and mineral have no restriction and deal parameters to sweep.")
+    if show_sweep and xp and yp and r.computable:
+        xs = tuple(np.round(np.linspace(paths[xp].min, min(paths[xp].max, 1.0), 21), 4))
+        ys = tuple(np.round(np.linspace(0.0, min(paths[yp].max, 2.0), 21), 4))
+        df = _sweep(yaml_text, mineral, xp, yp, xs, ys)
+        fig, meta = build(
+            charts.sweep_heatmap,
+            df=df,
+            x=xp,
+            y=yp,
+            z="shortfall_net",
+            x_label=paths[xp].label,
+            y_label=paths[yp].label,
+            result=r,
+            sc=sc,
+        )
+        render_chart(fig, meta, "sweep")
 
-st.subheader("Save or load this scenario")
-c1, c2 = st.columns(2)
-c1.download_button("Download scenario (YAML)", data=yaml_text, file_name=f"{sc.id}.yaml", mime="application/x-yaml")
+    if show_all:
+        results = {m: _run_one(yaml_text, m) for m in minerals}  # the selected mineral comes from the cache
+        table = pd.DataFrame([x.to_dict(with_path=False) for x in results.values()])
+        table["mineral"] = table["mineral"].map(mineral_name)
+        table["top_supplier_after"] = table["top_supplier_after"].map(lambda c: countries.name(c) if isinstance(c, str) else "—")
+        st.dataframe(
+            results_view(table.assign(stage=table["stage"].map(stage_words)), ["mineral", "stage", "year"]).assign(
+                top_supplier_after=table["top_supplier_after"]
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config=results_column_config(),
+        )
+        caption_sources(table)
+    with st.expander("Scenario sources and references"):
+        for ref in sc.references:
+            st.text(ref)
+
+    st.subheader("Briefing pack for this scenario")
+    pack_minerals = st.multiselect("Minerals in the pack", mineral_options, default=[mineral], format_func=_mname, key="lab_pack_minerals")
+    if pack_minerals:
+        from ui import exports as exports_ui
+
+        stem = re.sub(r"[^a-z0-9]+", "-", f"{sc.id}-{'-'.join(pack_minerals)}-briefing".lower()).strip("-")[:100]
+        if exports_ui.pack_buttons(ds, sc, pack_minerals, st.columns([1, 1, 3]), key="lab_pack", stem=stem):
+            st.caption("Title slide with the scenario and date, one slide per chart with its finding, key figures, sources.")
+
+    st.subheader("Save or load this scenario")
+    c1, _ = st.columns(2)
+    c1.download_button("Download scenario (YAML)", data=yaml_text, file_name=f"{sc.id}.yaml", mime="application/x-yaml")
+
+
+lab()
 
 
 def _on_upload() -> None:
@@ -411,6 +427,6 @@ def _on_upload() -> None:
     st.session_state.pop("lab_loaded", None)
 
 
-c2.file_uploader("Load a scenario (YAML)", type=["yaml", "yml"], key="lab_upload", max_upload_size=1, on_change=_on_upload)
+st.file_uploader("Load a scenario (YAML)", type=["yaml", "yml"], key="lab_upload", max_upload_size=1, on_change=_on_upload)
 if st.session_state.get("lab_upload_error"):
     st.error(plain(st.session_state["lab_upload_error"]))

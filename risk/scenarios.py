@@ -931,6 +931,24 @@ def _baci_import_shares(ds, mineral: str, consumer: str) -> pd.Series | None:
     return out
 
 
+_INPUTS_CACHE: dict[tuple, tuple[Any, BaselineData, MineralInputs]] = {}
+_INPUTS_CACHE_MAX = 512
+
+
+def cached_inputs(ds, mineral: str, stage: str, year: int, edition: str, *, consumer: str, origins: Sequence[str], baseline: BaselineData):
+    """:func:`mineral_inputs`, kept per dataset and baseline object: a slider move changes shocks,
+    not inputs, so the lab and the sweep reuse them (read-only: the engine copies what it changes)."""
+    key = (id(ds), id(baseline), mineral, stage, int(year), edition, consumer, tuple(origins))
+    hit = _INPUTS_CACHE.get(key)
+    if hit is not None and hit[0] is ds and hit[1] is baseline:
+        return hit[2]
+    inp = mineral_inputs(ds, mineral, stage, year, edition, consumer=consumer, origins=origins, baseline=baseline)
+    if len(_INPUTS_CACHE) >= _INPUTS_CACHE_MAX:
+        _INPUTS_CACHE.pop(next(iter(_INPUTS_CACHE)))
+    _INPUTS_CACHE[key] = (ds, baseline, inp)
+    return inp
+
+
 def mineral_inputs(
     ds,
     mineral: str,
@@ -1548,7 +1566,7 @@ def _num(x) -> float | None:
 def run_mineral(ds, sc: Scenario, mineral: str) -> MineralResult:
     b = sc.baseline
     base = load_baseline()
-    inp = mineral_inputs(ds, mineral, b.stage, b.year, b.edition, consumer=b.consumer, origins=_origins(sc, mineral), baseline=base)
+    inp = cached_inputs(ds, mineral, b.stage, b.year, b.edition, consumer=b.consumer, origins=_origins(sc, mineral), baseline=base)
     shocks = _shock_dicts(sc)
     out, labels = _evaluate_variants(inp, b.access, shocks, sc.horizon_months)
     name = ds.minerals.set_index("mineral")["name"].get(mineral, mineral)
@@ -1906,7 +1924,9 @@ def _grid_shocks(sc: Scenario, grid: Mapping[str, Sequence[float] | np.ndarray],
 
 def _inputs_for(ds, sc: Scenario, mineral: str) -> MineralInputs:
     b = sc.baseline
-    return mineral_inputs(ds, mineral, b.stage, b.year, b.edition, consumer=b.consumer, origins=_origins(sc, mineral))
+    return cached_inputs(
+        ds, mineral, b.stage, b.year, b.edition, consumer=b.consumer, origins=_origins(sc, mineral), baseline=load_baseline()
+    )
 
 
 def sweep(
