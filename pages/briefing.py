@@ -45,6 +45,9 @@ try:
 except Exception as exc:
     st.error(plain(f"The preview could not be built: {exc}"))
 else:
+    st.markdown("**Bottom line** (the slide after the title)")
+    for line in preview.bottom_line:
+        st.markdown(f"- {plain(line)}")
     st.dataframe(preview.key_figures, hide_index=True, width="stretch")
     for i, item in enumerate(preview.charts):
         st.markdown(f"**{plain(item.finding)}**")
@@ -54,7 +57,17 @@ else:
 
 slug = re.sub(r"[^a-z0-9]+", "-", f"{sc.id}-{'-'.join(minerals)}-briefing".lower()).strip("-")[:100]
 if not exports_ui.pack_buttons(
-    ds, sc, minerals, st.columns(2), key="brief", stem=slug, labels=("Download briefing (PPTX)", "Download briefing (PDF)"), primary=True
+    ds,
+    sc,
+    minerals,
+    st.columns([2, 2, 1]),
+    key="brief",
+    stem=slug,
+    labels=("Download briefing (PPTX)", "Download briefing (PDF)"),
+    primary=True,
 ):
     st.stop()
-st.caption("Building a pack takes a few seconds: the charts are rendered by Chromium when you click.")
+st.caption(
+    "Building a pack takes a few seconds: the charts are rendered by Chromium when you click. The PDF is US Letter, "
+    "landscape, unless A4 is chosen; the PPTX is 16:9."
+)

@@ -306,22 +306,44 @@ def lab() -> None:
         "Shortfall, after offsets", _rng("shortfall_net"), help="After the deal, spare capacity and recycling at the end of the horizon"
     )
     row1[2].metric("Loss a year", _rng("loss_volume", "volume"), help="Shortfall × consumption, in the consumer's unit")
+
+    def _short(key: str, value: str | None, help_: str) -> tuple[str, str]:
+        """The value, or a word or two where there is none; the whole reason goes into the help."""
+        if value is not None:
+            return value, help_
+        why = r.reasons.get(key, "")
+        word = (
+            "not computable"
+            if why.startswith("not computable")
+            else f"after month {sc.horizon_months}"
+            if why.startswith("stocks last")
+            else "none"
+            if why.startswith("no ")
+            else "n/a"
+        )
+        return word, f"{help_}. {why[:1].upper() + why[1:]}" if why else help_
+
     ex = v["stockpile_exhausted_month"]
     row2[0].metric(
         "Stockpile runs out",
-        f"month {ex}" if ex else r.reasons.get("stockpile_exhausted_month", "n/a"),
-        help=f"Over a {sc.horizon_months}-month horizon",
+        *_short("stockpile_exhausted_month", f"month {ex}" if ex else None, f"Over a {sc.horizon_months}-month horizon"),
     )
     rm = v["replacement_multiple"]
     row2[1].metric(
         "Replacement multiple",
-        r.reasons.get("replacement_multiple", "n/a") if rm is None else _rng("replacement_multiple", "multiple"),
-        help="The loss ÷ the accessible supply outside the restricting countries and the consumer",
+        *_short(
+            "replacement_multiple",
+            None if rm is None else _rng("replacement_multiple", "multiple"),
+            "The loss ÷ the accessible supply outside the restricting countries and the consumer",
+        ),
     )
     row2[2].metric(
         "Deal replaces",
-        r.reasons.get("deal_offset_share", "n/a") if v["deal_offset_share"] is None else _rng("deal_offset_share") + " of the loss",
-        help="min(deal volume, loss) ÷ loss; the deal volume is never more than the partner's output × (1 + expansion)",
+        *_short(
+            "deal_offset_share",
+            None if v["deal_offset_share"] is None else _rng("deal_offset_share") + " of the loss",
+            "min(deal volume, loss) ÷ loss; the deal volume is never more than the partner's output × (1 + expansion)",
+        ),
     )
     st.write(plain(r.sentence))
     if v.get("deal_volume"):
@@ -398,7 +420,10 @@ def lab() -> None:
 
         stem = re.sub(r"[^a-z0-9]+", "-", f"{sc.id}-{'-'.join(pack_minerals)}-briefing".lower()).strip("-")[:100]
         if exports_ui.pack_buttons(ds, sc, pack_minerals, st.columns([1, 1, 3]), key="lab_pack", stem=stem):
-            st.caption("Title slide with the scenario and date, one slide per chart with its finding, key figures, sources.")
+            st.caption(
+                "Title slide, the bottom line in three sentences, one slide per chart with its finding, the export controls on these "
+                "minerals, their product chains, key figures, sources. PDF on US Letter or A4."
+            )
 
     st.subheader("Save or load this scenario")
     c1, _ = st.columns(2)

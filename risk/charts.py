@@ -644,6 +644,15 @@ def supplier_shares(result, sc, *, sources, top_n: int = 8) -> tuple[go.Figure, 
     return finish(fig, meta, height=max(440, 160 + 44 * len(d))), meta
 
 
+def _waterfall_text_positions(values, kinds) -> list[str]:
+    vals = [float(v) if v == v else 0.0 for v in values]
+    top = max([abs(v) for v in vals] + [1e-12])
+    out = []
+    for v, k in zip(vals, kinds, strict=True):
+        out.append("inside" if k == "relative" and v < 0 and abs(v) >= 0.15 * top else "outside")
+    return out
+
+
 def waterfall(result, sc, *, sources) -> tuple[go.Figure, ChartMeta]:
     """From the U.S. shortfall before offsets, through each offset, to the net shortfall."""
     tp = result.time_path
@@ -679,7 +688,11 @@ def waterfall(result, sc, *, sources) -> tuple[go.Figure, ChartMeta]:
             y=d["share_of_us_consumption"],
             measure=d["kind"],
             text=[pct(abs(v), 1) for v in d["share_of_us_consumption"]],
-            textposition="outside",
+            # a decrease's label outside its bar sits below it, on the axis labels when the bar
+            # reaches zero: large steps carry their label inside, small ones outside
+            textposition=_waterfall_text_positions(d["share_of_us_consumption"], d["kind"]),
+            insidetextfont=dict(color="white"),
+            insidetextanchor="middle",
             connector=dict(line=dict(color="#999999")),
             increasing=dict(marker_color="#D55E00"),
             decreasing=dict(marker_color="#009E73"),

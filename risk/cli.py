@@ -313,7 +313,7 @@ def _cmd_brief(a) -> int:
     sc = _scenario_from_args(a)
     minerals = [m.strip() for m in a.minerals.split(",") if m.strip()] if a.minerals else None
     _check_out(a.out, (".pptx", ".pdf"))
-    pack = build_pack(load_dataset(a.data_dir), sc, minerals)
+    pack = build_pack(load_dataset(a.data_dir), sc, minerals, paper=a.paper)
     for path in write_pack(pack, a.out, slug=f"{sc.id.replace('_', '-')}-briefing"):
         print(f"wrote {path} ({len(pack.charts)} charts)")
     return 0
@@ -477,6 +477,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--set", action="append", metavar="PATH=VALUE")
     s.add_argument("--minerals", help="comma-separated subset of the scenario's minerals")
     s.add_argument("--out", type=Path, required=True, help="brief.pptx, brief.pdf, or an existing folder for both")
+    s.add_argument("--paper", choices=("letter", "a4"), default="letter", help="the PDF's page size, landscape (default: letter)")
     s.set_defaults(func=_cmd_brief)
 
     s = sub.add_parser("chart", help="export one chart as PNG, SVG or PDF")

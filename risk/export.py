@@ -21,7 +21,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -178,13 +178,25 @@ class Pack:
     charts: list[PackChart]
     sources: list[str]  # full citations
     notes: list[str]
+    bottom_line: list[str] = field(default_factory=list)  # three sentences with ranges, first after the title
+    controls: pd.DataFrame | None = None  # export controls on the pack's minerals, status on the data's date
+    controls_title: str = ""
+    chain: pd.DataFrame | None = None  # product-chain stages: top country and share, year, source
+    chain_title: str = ""
+    paper: str = "letter"  # the PDF's page size: "letter" (default) or "a4"; the PPTX is 16:9 either way
 
 
-def build_pack(ds, sc, minerals: Sequence[str] | None = None) -> Pack:
-    """The briefing pack for a scenario: charts per mineral, key figures, sources."""
+PAPERS = {"letter": "Letter", "a4": "A4"}
+
+
+def build_pack(ds, sc, minerals: Sequence[str] | None = None, *, paper: str = "letter") -> Pack:
+    """The briefing pack for a scenario: the bottom line, charts per mineral, key figures, sources."""
     from . import charts, countries
     from .scenarios import describe_shocks, fmt_range, run_scenario
-    from .vocab import edition_label, fmt_pct, stage_words
+    from .vocab import edition_label, fmt_share, stage_words
+
+    if paper not in PAPERS:
+        raise ExportError(f"paper {paper!r}: use letter or a4")
 
     minerals = list(minerals or sc.baseline.minerals)
     known = set(ds.minerals["mineral"])
@@ -209,7 +221,7 @@ def build_pack(ds, sc, minerals: Sequence[str] | None = None) -> Pack:
                 else "n/a: " + r.reasons.get("shortfall", ""),
                 "Loss a year": fmt_range(v["loss_volume"], v["loss_volume_low"], v["loss_volume_high"], "volume", r.unit),
                 "After offsets": fmt_range(v["shortfall_net"], v["shortfall_net_low"], v["shortfall_net_high"]),
-                "Accessible supply lost": fmt_pct(v["accessible_supply_lost"], 1),
+                "Accessible supply lost": fmt_share(v["accessible_supply_lost"]),
                 "Deal replaces": r.reasons.get("deal_offset_share", "n/a")
                 if v["deal_offset_share"] is None
                 else fmt_range(v["deal_offset_share"], v["deal_offset_share_low"], v["deal_offset_share_high"]),
@@ -217,7 +229,7 @@ def build_pack(ds, sc, minerals: Sequence[str] | None = None) -> Pack:
                 "Top supplier after": countries.name(v["top_supplier_after"]) if v["top_supplier_after"] else "—",
             }
         )
-        notes += [f"{r.name}: {n}" for n in r.notes]
+        notes += [(r.name, n) for n in r.notes if not n.startswith("stage:")]  # the table names the stage
         if v["shortfall"] is not None:
             fig, meta = charts.waterfall(r, sub, sources=ds)
             items.append(PackChart(fig, meta, _finding_waterfall(r)))
@@ -231,8 +243,27 @@ def build_pack(ds, sc, minerals: Sequence[str] | None = None) -> Pack:
     for sid in dict.fromkeys(source_ids):
         s = ds.sources.get(sid)
         if s:
-            cites.append(f"{s.citation} Licence: {s.licence}.")
+            cite = s.citation.strip()
+            cites.append(cite if "Licence:" in cite else f"{cite.rstrip('.')}. Licence: {s.licence.rstrip('.')}.")
+    # one line per note, naming every mineral it applies to (the same caveat is not repeated six times)
+    by_note: dict[str, list[str]] = {}
+    for name, n in notes:
+        by_note.setdefault(n, []).append(name)
+    note_lines = [f"{', '.join(names)}: {n[:1].upper() + n[1:]}" for n, names in by_note.items()]
+    controls, controls_title = _controls_table(ds, minerals)
+    chain, chain_title = _chain_table(ds, minerals)
+    for t in (controls, chain):
+        if t is not None and "source_ids" in t.attrs:
+            for sid in t.attrs["source_ids"]:
+                s_ = ds.sources.get(sid)
+                if s_ and s_.citation.strip() not in " ".join(cites):
+                    cite = s_.citation.strip()
+                    cites.append(cite if "Licence:" in cite else f"{cite.rstrip('.')}. Licence: {s_.licence.rstrip('.')}.")
     return Pack(
+        controls=controls,
+        controls_title=controls_title,
+        chain=chain,
+        chain_title=chain_title,
         title=f"{sc.name}: briefing",
         subtitle=sc.description.strip(),
         date=dt.date.today().strftime("%d %B %Y"),
@@ -244,19 +275,152 @@ def build_pack(ds, sc, minerals: Sequence[str] | None = None) -> Pack:
         key_figures=pd.DataFrame(rows),
         charts=items,
         sources=cites,
-        notes=notes,
+        notes=note_lines,
+        bottom_line=bottom_line(results),
+        paper=paper,
     )
 
 
+def _clip(text: str, n: int) -> str:
+    """At most ``n`` characters, cut at a word, with an ellipsis."""
+    return text if len(text) <= n else text[: text.rfind(" ", 0, n)].rstrip(" ,;:-") + "…"
+
+
+def _controls_table(ds, minerals: Sequence[str]) -> tuple[pd.DataFrame | None, str]:
+    """The export controls that touch the pack's minerals, with their status on the data's as-of
+    date (data/events.yaml): measure, what it does, effective date, status."""
+    from . import countries
+    from .events import for_mineral, load_events, status_on
+
+    ef = load_events()
+    st_ = status_on(ef, ef.as_of)
+    names = ds.minerals.set_index("mineral")["name"].to_dict()
+    rows, seen, srcs = [], set(), []
+    for m in minerals:
+        for r in for_mineral(st_, m).itertuples(index=False):
+            if r.kind in ("suspension", "commitment") or (r.event, r.part) in seen:
+                continue
+            seen.add((r.event, r.part))
+            ms = [names.get(x, x) for x in str(r.minerals).split(";") if x in minerals]
+            rows.append(
+                {
+                    "Measure": f"{countries.name(r.country)}, {r.number or 'no number'}",
+                    "What it does": _clip(str(r.title), 110),
+                    "Pack minerals": ", ".join(ms),
+                    "To": "all destinations" if r.destination == "all" else countries.name(r.destination),
+                    "Effective": dt.date.fromisoformat(str(r.effective)).strftime("%-d %b %Y"),
+                    "Status": str(r.status),
+                }
+            )
+            srcs += [x for x in str(r.sources).split(";") if x]
+    if not rows:
+        return None, ""
+    t = pd.DataFrame(rows)
+    t = t.iloc[sorted(range(len(t)), key=lambda i: dt.datetime.strptime(t["Effective"].iloc[i], "%d %b %Y"))].reset_index(drop=True)
+    t.attrs["source_ids"] = list(dict.fromkeys(srcs))[:12]
+    return t, f"Export controls on these minerals, status on {ef.as_of:%d %B %Y}"
+
+
+def _chain_table(ds, minerals: Sequence[str]) -> tuple[pd.DataFrame | None, str]:
+    """Each product-chain stage for the pack's minerals: the top country, its share, year and source."""
+    from . import countries
+    from .chains import chain_shares, for_mineral, load_chains
+    from .vocab import fmt_share
+
+    chains = load_chains()
+    keep = {c.id: c for m in minerals for c in for_mineral(chains, m).chains}
+    if not keep:
+        return None, ""
+    from .chains import ChainsFile
+
+    sh = chain_shares(ChainsFile(chains=list(keep.values())), ds.figures)
+    sh = sh[sh["country"].notna() & sh["share"].notna()]
+    rows, srcs = [], []
+    for (chain, _order, stage), g in sh.groupby(["chain_name", "order", "stage_name"], sort=False):
+        top = g.sort_values("share", ascending=False).iloc[0]
+        src = ds.sources.get(top["source"])
+        rows.append(
+            {
+                "Chain": chain,
+                "Stage": stage,
+                "Top country": countries.name(top["country"]),
+                "Share": ("about " if top["flag"] == "approximate" else "") + fmt_share(top["share"]),
+                "Year": str(int(top["year"])) if top["year"] == top["year"] else "—",
+                "Source": src.short if src is not None else str(top["source"]),
+            }
+        )
+        srcs.append(top["source"])
+    t = pd.DataFrame(rows)
+    t.attrs["source_ids"] = list(dict.fromkeys(srcs))
+    return t, "Where each stage of the product chain is concentrated"
+
+
+def bottom_line(results) -> list[str]:
+    """Three sentences, with ranges, for the slide after the title: the largest loss, what offsets
+    leave unmet, and when stocks run out (or what cannot be computed)."""
+    from .scenarios import between, fmt_volume
+
+    done = [r for r in results if r.values.get("shortfall") is not None]
+    if not done:
+        return [
+            "No mineral in this pack has a computable shortfall: "
+            + "; ".join(f"{r.name}: {r.reasons.get('shortfall', 'no data')}" for r in results)
+            + "."
+        ]
+    worst = max(done, key=lambda r: r.values["shortfall"])
+    v = worst.values
+    vol = f", about {fmt_volume(v['loss_volume'], worst.unit)} a year" if v.get("loss_volume") else ""
+    lines = [
+        f"The largest loss is in {worst.name.lower()}: the U.S. would lose {between(v['shortfall_low'], v['shortfall_high'])} "
+        f"of its consumption{vol}, before any offset."
+        if v.get("shortfall")
+        else "No mineral in this pack loses supply in this scenario."
+    ]
+    net = [r for r in done if r.values.get("shortfall_net") is not None]
+    if net:
+        gaps = sorted(net, key=lambda r: -r.values["shortfall_net"])
+
+        def top(r):  # the high end of the range: a gap is closed only if it is closed at both ends
+            hi = r.values.get("shortfall_net_high")
+            return r.values["shortfall_net"] if hi is None else hi
+
+        open_ = [r for r in gaps if top(r) >= 0.005]
+        closed = [r.name.lower() for r in gaps if top(r) < 0.005 and r.values["shortfall"]]
+        if open_:
+            g = open_[0].values
+            s = (
+                f"After the deal, spare capacity and recycling, {between(g['shortfall_net_low'], g['shortfall_net_high'])} "
+                f"of U.S. {open_[0].name.lower()} consumption stays unmet"
+            )
+            s += f"; offsets close the gap for {_and(closed)}." if closed else "."
+        else:
+            s = "Offsets close the gap for every mineral with a loss: " + _and(closed) + "."
+        lines.append(s)
+    runs = sorted((r for r in done if r.values.get("stockpile_exhausted_month")), key=lambda r: r.values["stockpile_exhausted_month"])
+    missing = [r for r in results if r.values.get("shortfall") is None or r.values.get("loss_volume") is None]
+    if runs:
+        lines.append(
+            f"U.S. stocks run out first for {runs[0].name.lower()}, in month {runs[0].values['stockpile_exhausted_month']}"
+            + (f"; then {_and([_runs_out(r) for r in runs[1:]])}." if len(runs) > 1 else ".")
+        )
+    elif done:
+        lines.append("U.S. stocks bridge the gap over the horizon for every mineral with a loss.")
+    if missing:
+        lines[-1] += " Not computable in tonnes: " + _and([r.name.lower() for r in missing]) + " (see the key figures)."
+    return lines[:3]
+
+
+def _runs_out(r) -> str:
+    return f"{r.name.lower()} (month {r.values['stockpile_exhausted_month']})"
+
+
+def _and(words: Sequence[str]) -> str:
+    words = list(words)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1] if words else ""
+
+
 def _finding_waterfall(r) -> str:
-    v = r.values
-
-    from .scenarios import between
-
-    s = r.sentence.rstrip(".")
-    if v["shortfall_net"] is not None and v["shortfall_net_low"] is not None:
-        s += f"; after offsets {between(v['shortfall_net_low'], v['shortfall_net_high'])} of consumption stays unmet"
-    return s + "."
+    return r.sentence  # with the after-offsets range in it
 
 
 def _finding_time_path(r, sc) -> str:
@@ -275,7 +439,7 @@ def _finding_time_path(r, sc) -> str:
 
 def _finding_suppliers(r) -> str:
     from . import countries
-    from .charts import pct
+    from .vocab import fmt_share
 
     v = r.values
     top = countries.name(v["top_supplier_after"]) if v["top_supplier_after"] else "no country"
@@ -285,9 +449,9 @@ def _finding_suppliers(r) -> str:
     rep = (
         ""
         if rm is None or rm == 0
-        else f"; replacing the loss takes {rm:,.2f}{span} times the accessible output outside the restricting countries and the U.S."
+        else f"; replacing the loss takes {rm:,.2f}{span} times the accessible output outside the restricting countries and the U.S"
     )
-    return f"{pct(v['accessible_supply_lost'])} of the {r.name.lower()} supply the U.S. can reach is lost and {top} becomes the largest supplier{rep}."
+    return f"{fmt_share(v['accessible_supply_lost']).capitalize()} of the {r.name.lower()} supply the U.S. can reach is lost and {top} becomes the largest supplier{rep}."
 
 
 def pack_pptx_bytes(pack: Pack, images: list[bytes]) -> bytes:
@@ -314,6 +478,11 @@ def pack_pptx_bytes(pack: Pack, images: list[bytes]) -> bytes:
             p.font.bold = bold
         return tb
 
+    if pack.bottom_line:
+        sl = prs.slides.add_slide(blank)
+        textbox(sl, "Bottom line", Inches(0.5), Inches(0.3), Inches(12), Inches(0.7), size=28, bold=True)
+        textbox(sl, "\n\n".join(pack.bottom_line), Inches(0.7), Inches(1.4), Inches(11.9), Inches(5.2), size=22)
+
     for item, png in zip(pack.charts, images, strict=True):
         sl = prs.slides.add_slide(blank)
         textbox(sl, item.finding, Inches(0.5), Inches(0.25), Inches(12.3), Inches(0.9), size=20, bold=True)
@@ -328,6 +497,24 @@ def pack_pptx_bytes(pack: Pack, images: list[bytes]) -> bytes:
             pic_h = Emu(int(pic_w * h / w))
         left = Emu(int((prs.slide_width - pic_w) / 2))
         sl.shapes.add_picture(io.BytesIO(png), left, Inches(1.2), width=pic_w, height=pic_h)
+
+    for title, t in ((pack.controls_title, pack.controls), (pack.chain_title, pack.chain)):
+        if t is None or t.empty:
+            continue
+        sl = prs.slides.add_slide(blank)
+        textbox(sl, title, Inches(0.5), Inches(0.3), Inches(12), Inches(0.6), size=24, bold=True)
+        t = t.head(14)
+        n_rows = len(t) + 1
+        tab = sl.shapes.add_table(n_rows, len(t.columns), Inches(0.4), Inches(1.1), Inches(12.5), Inches(0.36) * n_rows).table
+        for j, c in enumerate(t.columns):
+            tab.cell(0, j).text = str(c)
+        for i, row in enumerate(t.itertuples(index=False), start=1):
+            for j, val in enumerate(row):
+                tab.cell(i, j).text = str(val)
+        for i in range(n_rows):
+            for j in range(len(t.columns)):
+                for p in tab.cell(i, j).text_frame.paragraphs:
+                    p.font.size = Pt(10)
 
     sl = prs.slides.add_slide(blank)
     textbox(sl, "Key figures", Inches(0.5), Inches(0.3), Inches(12), Inches(0.6), size=24, bold=True)
@@ -356,7 +543,7 @@ def pack_pptx_bytes(pack: Pack, images: list[bytes]) -> bytes:
 
 
 _PACK_CSS = """
-@page { size: A4 landscape; margin: 14mm; }
+@page { size: PAPER landscape; margin: 14mm; }
 body { font-family: 'Liberation Sans', Arial, sans-serif; color: #222; }
 section { page-break-after: always; }
 section:last-child { page-break-after: auto; }
@@ -368,20 +555,34 @@ table { border-collapse: collapse; width: 100%; }
 th, td { border: 1px solid #bbb; padding: 3px 6px; text-align: left; }
 th { background: #eee; }
 .muted { color: #555; }
+.bottom p { font-size: 17pt; line-height: 1.4; margin: 0 0 6mm; }
+table.small td, table.small th { font-size: 9.5pt; }
 """
 
 
 def pack_html(pack: Pack, images: list[bytes]) -> str:
     e = html.escape
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{e(pack.title)}</title><style>{_PACK_CSS}</style></head><body>"]
+    css = _PACK_CSS.replace("PAPER", PAPERS.get(pack.paper, "Letter"))
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{e(pack.title)}</title><style>{css}</style></head><body>"]
     parts.append(
         f"<section><h1>{e(pack.title)}</h1><p>{e(pack.date)}</p><p class='muted'>{e(pack.subtitle)}</p><h2>Scenario parameters</h2><ul>"
     )
     parts += [f"<li>{e(p)}</li>" for p in pack.parameters]
     parts.append("</ul></section>")
+    if pack.bottom_line:
+        parts.append("<section class='bottom'><h2>Bottom line</h2>" + "".join(f"<p>{e(x)}</p>" for x in pack.bottom_line) + "</section>")
     for item, png in zip(pack.charts, images, strict=True):
         b64 = base64.b64encode(png).decode()
         parts.append(f"<section><h2>{e(item.finding)}</h2><img alt='{e(item.meta.title)}' src='data:image/png;base64,{b64}'></section>")
+    for title, t in ((pack.controls_title, pack.controls), (pack.chain_title, pack.chain)):
+        if t is None or t.empty:
+            continue
+        t = t.head(14)
+        parts.append(
+            f"<section><h2>{e(title)}</h2><table class='small'><tr>" + "".join(f"<th>{e(str(c))}</th>" for c in t.columns) + "</tr>"
+        )
+        parts += ["<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in row) + "</tr>" for row in t.itertuples(index=False)]
+        parts.append("</table></section>")
     kf = pack.key_figures
     parts.append("<section><h2>Key figures</h2><table><tr>" + "".join(f"<th>{e(str(c))}</th>" for c in kf.columns) + "</tr>")
     for row in kf.itertuples(index=False):

@@ -734,7 +734,9 @@ def from_query_params(params: Mapping[str, str], base: Scenario) -> Scenario:
 
 def describe_shocks(sc: Scenario, mineral: str | None = None) -> list[str]:
     """Short words for the shocks that apply to ``mineral`` (all shocks if None), for subtitles."""
-    return [s.describe() for s in sc.shocks if mineral is None or s.applies_to(mineral)]
+    c = sc.baseline.consumer
+    who = "the U.S." if c == "USA" else countries.name(c) if countries.is_valid(c) else c
+    return [s.describe().replace("to the consumer", f"to {who}") for s in sc.shocks if mineral is None or s.applies_to(mineral)]
 
 
 def _shock_dicts(sc: Scenario) -> list[dict]:
@@ -911,7 +913,7 @@ def _look_through(ds, mineral: str, origin: str, consumer: str, codes: Sequence[
         if code == countries.OTHER:
             c[k], hi[k] = oth_c, oth_hi
     c, hi = np.nan_to_num(c), np.nan_to_num(hi)
-    return c, np.zeros(K), np.maximum(hi, c), "look-through from BACI HS92 trade 2021-24 by value (cepii_baci_hs92)"
+    return c, np.zeros(K), np.maximum(hi, c), "look-through from CEPII BACI bilateral trade (HS 1992), 2021-24, by value"
 
 
 def _baci_import_shares(ds, mineral: str, consumer: str) -> pd.Series | None:
@@ -1721,7 +1723,7 @@ def run_mineral(ds, sc: Scenario, mineral: str) -> MineralResult:
             notes.append(f"enforcement on re-exports (p) {pv:.0%} from the baseline ({plo:.0%}-{phi:.0%}): {pnote}")
     if pool:
         notes.append("restriction to all destinations in a pooled market: every buyer loses the same share of its consumption")
-    notes.append(f"stage: {stage_words(inp.stage, inp.product)} ({edition_label(inp.edition)} {inp.year}); {inp.stage_reason}")
+    notes.append(f"stage: {stage_words(inp.stage, inp.product)} ({edition_label(inp.edition)}, {inp.year} data); {inp.stage_reason}")
 
     top = None
     sa = out["supply_after"][0]
@@ -1839,7 +1841,10 @@ def fmt_range(c, lo, hi, kind: str = "percent", unit: str = "") -> str:
         return f(c)
     if kind == "percent":
         return f"{f(c)} ({100 * lo:.0f}–{100 * hi:.0f}%)"
-    return f"{f(c)} ({f(lo)}–{f(hi)})"
+    if kind == "multiple":
+        return f"{f(c)} ({lo:,.2f}–{hi:,.2f})"
+    # volumes: the unit once, so that a headline fits its box ("12,000 t (12,000–13,000)")
+    return f"{f(c)} ({_round_sig(lo):,.0f}–{_round_sig(hi):,.0f})"
 
 
 def between(lo, hi, kind: str = "percent", unit: str = "") -> str:
@@ -1873,7 +1878,11 @@ def summary_sentence(r: MineralResult) -> str:
     elif v.get("deal_offset_share") == 0.0:
         s += "; the deal adds nothing here"
     if v.get("shortfall_net") is not None:
-        s += f"; after offsets {_pct_or(v['shortfall_net'])} stays unmet"
+        nlo, nhi = v.get("shortfall_net_low"), v.get("shortfall_net_high")
+        if nlo is not None and nhi is not None and round(nlo, 2) != round(nhi, 2):
+            s += f"; after offsets {between(nlo, nhi)} stays unmet"
+        else:
+            s += f"; after offsets {_pct_or(v['shortfall_net'])} stays unmet"
     return s + "."
 
 

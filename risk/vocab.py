@@ -203,6 +203,19 @@ def fmt_pct(x, digits: int = 0) -> str:
     return f"{100 * float(x):.{digits}f}%"
 
 
+def fmt_share(x) -> str:
+    """A share in whole percent, the same on every slide, table and chart: 0.997 reads "over 99%",
+    not "100%" (which would say that all of it is lost), and 0.003 reads "under 1%", not "0%"."""
+    if is_missing(x):
+        return "n/a"
+    x = float(x)
+    if 0.995 <= x < 1:
+        return "over 99%"
+    if 0 < x < 0.005:
+        return "under 1%"
+    return f"{100 * x:.0f}%"
+
+
 def fmt_value(value, flag: str | None = None, *, percent: bool = False, digits: int = 0, unit: str = "", reason: str | None = None) -> str:
     """One formatter for bounded and flagged values.
 

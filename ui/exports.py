@@ -49,14 +49,27 @@ PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presen
 def pack_buttons(
     ds, sc, minerals, cols, *, key: str, stem: str, labels=("Briefing (PPTX)", "Briefing (PDF)"), primary: bool = False
 ) -> bool:
-    """PPTX and PDF download buttons for the briefing pack, built when clicked. False without Chromium."""
+    """PPTX and PDF download buttons for the briefing pack, built when clicked, and the PDF's paper
+    size (Letter by default, A4 as a choice) in the third column. False without Chromium."""
     if _chromium() is None:
         st.warning(export.CHROMIUM_HELP)
         return False
+    paper = (
+        cols[2].segmented_control(
+            "PDF paper",
+            list(export.PAPERS),
+            format_func=export.PAPERS.get,
+            default="letter",
+            key=f"{key}_paper",
+            label_visibility="collapsed",
+        )
+        if len(cols) > 2
+        else "letter"
+    ) or "letter"
 
     def maker(fmt: str):
         def make() -> bytes:
-            return export.pack_bytes(export.build_pack(ds, sc, minerals), fmt)
+            return export.pack_bytes(export.build_pack(ds, sc, minerals, paper=paper), fmt)
 
         return make
 

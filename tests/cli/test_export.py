@@ -129,22 +129,63 @@ def test_pack_pptx(pack):
     images = export.pack_images(pack)
     prs = Presentation(io.BytesIO(export.pack_pptx_bytes(pack, images)))
     slides = list(prs.slides)
-    assert len(slides) == 1 + len(pack.charts) + 2
+    tables = sum(t is not None and not t.empty for t in (pack.controls, pack.chain))
+    assert tables == 2  # gallium and antimony: Nos. 23 of 2023, 33 and 46 of 2024; the chip-materials chain
+    # title, bottom line, charts, export controls, product chain, key figures, sources
+    assert len(slides) == 2 + len(pack.charts) + tables + 2
     texts = ["\n".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame) for s in slides]
     assert "China export ban + Russia deal" in texts[0]
+    assert texts[1].startswith("Bottom line") and all(line in texts[1] for line in pack.bottom_line)
     # v2 (issue 12): the deal is set against the U.S. loss (22,500 t), not China's world output, so
     # Russia's 32,000 t replace all of it; the MCS 2025 shares put it lower, and the text gives the range
     assert any("the deal would replace 100% of it" in t for t in texts)
     assert any("between 0% and 9%" in t for t in texts)
     assert "Key figures" in texts[-2] and "Sources" in texts[-1] and "10.5066/P1WKQ63T" in texts[-1]
-    pics = [sh for s in slides[1:-2] for sh in s.shapes if sh.shape_type == 13]
+    pics = [sh for s in slides[2:-2] for sh in s.shapes if sh.shape_type == 13]
     assert len(pics) == len(pack.charts)
 
 
 def test_pack_pdf(pack, tmp_path):
     pages, text = pdf_text(export.pack_bytes(pack, "pdf"), tmp_path)
-    assert pages == 1 + len(pack.charts) + 2
-    assert "Key figures" in text and "Sources" in text and "Antimony" in text
+    assert pages == 2 + len(pack.charts) + 2 + 2
+    assert "Export controls on these minerals" in text and "Announcement No. 46 of 2024" in text
+    assert "Where each stage of the product chain is concentrated" in text and "Chip and optics materials" in text
+    assert "Key figures" in text and "Sources" in text and "Antimony" in text and "Bottom line" in text
+    info = subprocess.run(["pdfinfo", str(tmp_path / "x.pdf")], capture_output=True, text=True, check=True).stdout
+    assert "792 x 612 pts (letter)" in info  # US Letter, landscape, by default
+
+
+def test_pack_pdf_on_a4(ds, chromium, tmp_path):
+    a4 = export.build_pack(ds, load_scenario("china_export_ban"), ["gallium"], paper="a4")
+    p = tmp_path / "a4.pdf"
+    p.write_bytes(export.pack_bytes(a4, "pdf"))
+    assert "(A4)" in subprocess.run(["pdfinfo", str(p)], capture_output=True, text=True, check=True).stdout
+    with pytest.raises(export.ExportError, match="paper 'legal'"):
+        export.build_pack(ds, load_scenario("china_export_ban"), ["gallium"], paper="legal")
+
+
+def test_pack_bottom_line_reads_as_three_sentences_with_ranges(pack):
+    # China ban + Russia deal, gallium and antimony (MCS 2026): antimony loses 50% of U.S.
+    # consumption (NIR x China's share of U.S. imports, p = 0; 49.8-50.3%, 50% at whole percent),
+    # 22,500 of 45,000 t, "about 23,000 t"; gallium 18%, about 3,400 kg, is smaller. After the deal: gallium's gap is closed at both ends of
+    # its range, antimony's stays between 0% and 9% (the MCS 2025 shares), so it is named as open.
+    assert len(pack.bottom_line) == 3
+    first, second, third = pack.bottom_line
+    assert first.startswith("The largest loss is in antimony") and "23,000 t a year" in first
+    assert "between 0% and 9% of U.S. antimony consumption stays unmet" in second and "close the gap for gallium" in second
+    assert third.startswith("U.S. stocks")
+
+
+def test_pack_rounds_the_same_on_slides_and_in_the_table(pack):
+    # a share is written one way everywhere: the supplier slide and the key figures agree
+    for item in pack.charts:
+        if "supply the U.S. can reach is lost" in item.finding:
+            name = next(n for n in pack.key_figures["Mineral"] if n.lower() in item.finding)
+            share = pack.key_figures.set_index("Mineral").loc[name, "Accessible supply lost"]
+            assert item.finding.lower().startswith(share.lower())
+    assert not any(".." in item.finding for item in pack.charts)
+    assert all(src.count("Licence:") == 1 for src in pack.sources)
+    assert not any("to the consumer" in p for p in pack.parameters)
 
 
 def test_cli_brief_and_chart(chromium, tmp_path, capsys):
