@@ -354,6 +354,52 @@ def world_map(
     return finish(fig, meta, legend=False), meta
 
 
+_LABEL_PLACES = ("top center", "bottom center", "middle right", "middle left", "top right", "top left", "bottom right", "bottom left")
+
+
+def place_labels(xs, ys, sizes, texts, *, x_range, y_range, width_px=1000, height_px=520, font_px=11) -> list[str]:
+    """A text position per point so that labels overlap neither each other nor the bubbles, where
+    one of eight positions allows it (greedy, widest labels and highest points first; the
+    first position is kept where none is free). Sizes are marker diameters in pixels."""
+    sx = width_px / (x_range[1] - x_range[0])
+    sy = height_px / (y_range[1] - y_range[0])
+    px = [(float(x) - x_range[0]) * sx for x in xs]
+    py = [(float(y) - y_range[0]) * sy for y in ys]
+    r = [float(z) / 2 for z in sizes]
+    tw = [0.58 * font_px * len(str(t)) for t in texts]
+    th = 1.25 * font_px
+    bubbles = [(px[i] - r[i], py[i] - r[i], px[i] + r[i], py[i] + r[i]) for i in range(len(px))]
+    placed: list[tuple[float, float, float, float]] = []
+    out = ["top center"] * len(px)
+
+    def box(i, pos):
+        v, h = pos.split()
+        gap = r[i] + 2
+        cx = {"center": px[i] - tw[i] / 2, "right": px[i] + gap, "left": px[i] - gap - tw[i]}[h]
+        if h == "center":
+            cy = {"top": py[i] + gap, "bottom": py[i] - gap - th, "middle": py[i] - th / 2}[v]
+        else:
+            cy = {"top": py[i] + gap / 2, "bottom": py[i] - gap / 2 - th, "middle": py[i] - th / 2}[v]
+        return (cx, cy, cx + tw[i], cy + th)
+
+    def hits(a, b):
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    for i in sorted(range(len(px)), key=lambda k: (-py[k], -tw[k])):
+        best, best_n = None, None
+        for pos in _LABEL_PLACES:
+            b = box(i, pos)
+            inside = 0 <= b[0] and b[2] <= width_px and b[3] <= height_px
+            n = sum(hits(b, o) for o in placed) + sum(hits(b, bb) for j, bb in enumerate(bubbles) if j != i) + (0 if inside else 5)
+            if best_n is None or n < best_n:
+                best, best_n = pos, n
+            if n == 0:
+                break
+        out[i] = best
+        placed.append(box(i, best))
+    return out
+
+
 def criticality_scatter(m: pd.DataFrame, *, names: dict, year: int, sources, stage_label: str, bands=None) -> tuple[go.Figure, ChartMeta]:
     """Concentration (HHI) against U.S. import reliance, bubbles sized by single-supplier dependency."""
     d = m.dropna(subset=["hhi", "nir"]).copy()
@@ -398,7 +444,7 @@ def criticality_scatter(m: pd.DataFrame, *, names: dict, year: int, sources, sta
             y=d["nir"],
             mode="markers+text",
             text=d["name"],
-            textposition="top center",
+            textposition=place_labels(d["hhi"], d["nir"], size, d["name"], x_range=(0, 10300), y_range=(-0.05, 1.1)),
             textfont=dict(size=11),
             marker=dict(
                 size=size,
@@ -421,7 +467,13 @@ def criticality_scatter(m: pd.DataFrame, *, names: dict, year: int, sources, sta
     fig.update_xaxes(title="Concentration of world supply (HHI, 0–10,000)", range=[0, 10300])
     fig.update_yaxes(title="U.S. net import reliance", tickformat=".0%", range=[-0.05, 1.1])
     fig.add_annotation(
-        x=9900, y=1.03, text="highly concentrated and mostly imported", showarrow=False, xanchor="right", font=dict(size=11, color="#A33")
+        x=9900,
+        y=0.52,
+        text="highly concentrated and mostly imported",
+        showarrow=False,
+        xanchor="right",
+        yanchor="bottom",
+        font=dict(size=11, color="#A33"),
     )
     return finish(fig, meta, height=640, legend=False), meta
 
