@@ -66,9 +66,10 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 PATH = "/scenario_lab"
 QUERY = "scenario=china_export_ban&mineral=gallium"
-#: the slider each session moves (a label ending): the China ban's pass-through, which changes
-#: every headline number and all three charts
-MOVE_LABEL = "pass through"
+#: the slider each session moves (a label ending): the first restriction's fraction (the ban to
+#: the U.S.), which changes every headline number and all three charts; the minimal app's slider
+#: is "pass through" (--slider)
+MOVE_LABEL = ": fraction"
 XSRF_COOKIE = "_streamlit_xsrf"
 
 
@@ -137,6 +138,7 @@ class Slider:
     min: float
     max: float
     step: float
+    fragment_id: str = ""  # the st.fragment the slider is in: a move reruns only that, as in a browser
 
 
 @dataclass
@@ -169,6 +171,7 @@ class StreamlitClient:
         self.session_id = ""
         self.page_script_hash = ""
         self.sliders: dict[str, Slider] = {}
+        self.move_fragment = ""  # the fragment of the slider the next move changes
         self.cache: dict[str, ForwardMsg] = {}
         self.last: Run | None = None
         self._pending: dict[str, asyncio.Future] = {}
@@ -201,6 +204,8 @@ class StreamlitClient:
         cs.page_script_hash = self.page_script_hash
         if self.use_cache:
             cs.cached_message_hashes.extend(self.cache)
+        if widget_values is not None and self.move_fragment:
+            cs.fragment_id = self.move_fragment  # what the frontend sends for a widget inside a fragment
         for wid, value in (widget_values or {}).items():
             w = cs.widget_states.widgets.add()
             w.id = wid
@@ -264,14 +269,18 @@ class StreamlitClient:
                     continue  # the app reran itself (st.rerun); the next run follows
                 run.status, run.t_finished = st, now
                 break
-        if run.status != ForwardMsg.FINISHED_SUCCESSFULLY:
+        if run.status not in (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY):
             raise LoadError(f"script finished with status {run.status}")
-        self.sliders = run.sliders or self.sliders
+        if run.status == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
+            self.sliders = {**self.sliders, **run.sliders}  # a fragment run re-sends only its own elements
+        else:
+            self.sliders = run.sliders or self.sliders
         self.last = run
         return run
 
     def _read_delta(self, msg: ForwardMsg, run: Run) -> None:
         d = msg.delta
+        d_fragment = d.fragment_id
         if d.WhichOneof("type") != "new_element":
             return
         el = d.new_element
@@ -282,7 +291,7 @@ class StreamlitClient:
             # value it has in this client; a widget seen for the first time starts at its default
             known = self.sliders.get(s.id)
             value = list(s.value) if s.set_value else (known.value if known else list(s.default))
-            run.sliders[s.id] = Slider(s.id, s.label, value, s.min, s.max, s.step)
+            run.sliders[s.id] = Slider(s.id, s.label, value, s.min, s.max, s.step, d_fragment)
         elif kind == "metric":
             run.metrics[el.metric.label] = el.metric.body
         elif kind == "exception":
@@ -298,6 +307,7 @@ class StreamlitClient:
         s = next((s for s in self.sliders.values() if s.label.endswith(label_end)), None)
         if s is None:
             raise LoadError(f"no slider labelled ... {label_end!r} in the last run")
+        self.move_fragment = s.fragment_id
         v = s.value[0]
         step = s.step or 0.01
         nxt = v + step if v + step <= s.max + 1e-9 else v - step
