@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m compileall -q risk ui pages app.py  # imports read .pyc even where PYTHONDONTWRITEBYTECODE=1
 	@touch $(STAMP)
 
 run: $(STAMP)

@@ -861,15 +861,29 @@ def _by_mineral(frame: pd.DataFrame, mineral: str) -> pd.DataFrame:
 # --- trade (BACI): look-through c_X and, where USGS has none, import sources
 
 
+@lru_cache(maxsize=2)
+def _trade_years(data_dir: str, year_from: int, year_to: int):
+    """Every mineral's flows for the years, read once (one read costs about what a one-mineral
+    read does: opening and checking the store is most of it)."""
+    from .importers.baci import load_store
+
+    return load_store(data_dir, years=(year_from, year_to))
+
+
 @lru_cache(maxsize=64)
 def _trade_agg(data_dir: str, mineral: str, year_from: int, year_to: int):
-    from .importers.baci import load_mapping, load_store
+    from .importers.baci import load_mapping
     from .trade import span_flows, with_groups
 
     mapping = load_mapping(Path(data_dir) / "trade_products.yaml")
     if mineral not in mapping.minerals:
         return None
-    flows = load_store(data_dir, minerals=[mineral], years=(year_from, year_to))
+    every = _trade_years(data_dir, year_from, year_to)
+    flows = every[every["mineral"] == mineral].copy()
+    for c in flows.columns:
+        if isinstance(flows[c].dtype, pd.CategoricalDtype):
+            flows[c] = flows[c].cat.remove_unused_categories()
+    flows.attrs = dict(every.attrs)
     groups = {g: list(x.members) for g, x in mapping.groups.items()}
     return with_groups(span_flows(flows, year_from, year_to), groups), groups
 
