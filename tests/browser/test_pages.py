@@ -23,6 +23,18 @@ def wait_for_charts(page, n=1, timeout=45_000):
     page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {n}", timeout=timeout)
 
 
+def wait_for_metric(page, label: str, starts: str, timeout=30_000) -> str:
+    """The metric's value once it starts with ``starts`` (the status widget's "Running" shows only
+    after a delay, so a run that has just begun can look finished); times out otherwise."""
+    page.wait_for_function(
+        """([label, starts]) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(
+            m => m.innerText.includes(label) && (m.querySelector('[data-testid="stMetricValue"]')?.innerText || '').trim().startsWith(starts))""",
+        arg=[label, starts],
+        timeout=timeout,
+    )
+    return metric_value(page, label)
+
+
 def metric_value(page, label: str) -> str:
     box = page.locator('[data-testid="stMetric"]').filter(has=page.get_by_text(label, exact=True))
     return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
@@ -294,7 +306,7 @@ def test_rapid_keys_never_change_the_scenario_or_reset_the_view(server, browser)
                 pg.keyboard.press("ArrowLeft", delay=0)
             pg.wait_for_function("() => /shocks\\.0\\.fraction=0(&|$)/.test(location.search)", timeout=60_000)
             wait_for_app(pg)
-            assert metric_value(pg, "Shortfall, before offsets").startswith("0%")  # no ban, no shortfall
+            assert wait_for_metric(pg, "Shortfall, before offsets", "0%").startswith("0%")  # no ban, no shortfall
             assert "scenario=china_export_ban" in pg.url and "shocks.3.months=6" in pg.url
             # the next move keeps the stock setting (no reset of the other sliders)
             slider.focus()
