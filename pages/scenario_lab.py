@@ -297,20 +297,10 @@ def lab() -> None:
             return "n/a"
         return fmt_range(v[key], v.get(f"{key}_low"), v.get(f"{key}_high"), kind, r.unit)
 
-    row1[0].metric(
-        "Shortfall, before offsets",
-        _rng("shortfall"),
-        help="Share of the consumer's baseline consumption lost (range from NIR bounds, withheld data, rounding, look-through, editions)",
-    )
-    row1[1].metric(
-        "Shortfall, after offsets", _rng("shortfall_net"), help="After the deal, spare capacity and recycling at the end of the horizon"
-    )
-    row1[2].metric("Loss a year", _rng("loss_volume", "volume"), help="Shortfall × consumption, in the consumer's unit")
-
-    def _short(key: str, value: str | None, help_: str) -> tuple[str, str]:
-        """The value, or a word or two where there is none; the whole reason goes into the help."""
+    def _short(key: str, value: str | None, help_: str) -> dict[str, str]:
+        """st.metric's value, or a word or two where there is none, and its help with the whole reason."""
         if value is not None:
-            return value, help_
+            return {"value": value, "help": help_}
         why = r.reasons.get(key, "")
         word = (
             "not computable"
@@ -321,17 +311,39 @@ def lab() -> None:
             if why.startswith("no ")
             else "n/a"
         )
-        return word, f"{help_}. {why[:1].upper() + why[1:]}" if why else help_
+        return {"value": word, "help": f"{help_}. {why[:1].upper() + why[1:]}" if why else help_}
+
+    row1[0].metric(
+        "Shortfall, before offsets",
+        _rng("shortfall"),
+        help="Share of the consumer's baseline consumption lost (range from NIR bounds, withheld data, rounding, look-through, editions)",
+    )
+    row1[1].metric(
+        "Shortfall, after offsets",
+        **_short(
+            "shortfall_net",
+            None if v.get("shortfall_net") is None else _rng("shortfall_net"),
+            "After the deal, spare capacity and recycling at the end of the horizon",
+        ),
+    )
+    row1[2].metric(
+        "Loss a year",
+        **_short(
+            "loss_volume",
+            None if v.get("loss_volume") is None else _rng("loss_volume", "volume"),
+            "Shortfall × consumption, in the consumer's unit",
+        ),
+    )
 
     ex = v["stockpile_exhausted_month"]
     row2[0].metric(
         "Stockpile runs out",
-        *_short("stockpile_exhausted_month", f"month {ex}" if ex else None, f"Over a {sc.horizon_months}-month horizon"),
+        **_short("stockpile_exhausted_month", f"month {ex}" if ex else None, f"Over a {sc.horizon_months}-month horizon"),
     )
     rm = v["replacement_multiple"]
     row2[1].metric(
         "Replacement multiple",
-        *_short(
+        **_short(
             "replacement_multiple",
             None if rm is None else _rng("replacement_multiple", "multiple"),
             "The loss ÷ the accessible supply outside the restricting countries and the consumer",
@@ -339,7 +351,7 @@ def lab() -> None:
     )
     row2[2].metric(
         "Deal replaces",
-        *_short(
+        **_short(
             "deal_offset_share",
             None if v["deal_offset_share"] is None else _rng("deal_offset_share") + " of the loss",
             "min(deal volume, loss) ÷ loss; the deal volume is never more than the partner's output × (1 + expansion)",

@@ -333,3 +333,17 @@ def test_lab_enforcement_slider_follows_the_mineral_until_set():
     # a set value equal to another mineral's default is still a setting (0 for rare earths)
     at.slider(key=key).set_value(0.0).run()
     assert at.query_params["shocks.1.pass_through"] == "0"
+
+
+def test_lab_headline_boxes_fit_and_carry_no_arrow():
+    # germanium has no U.S. consumption in MCS 2026: the boxes say "not computable" (a value that
+    # fits) and the reason goes into the help, never into a delta arrow
+    at = open_page("pages/scenario_lab.py", scenario="china_ban_russia_deal", mineral="germanium")
+    boxes = {m.label: m for m in at.metric}
+    assert boxes["Shortfall, before offsets"].value.startswith("12%")
+    assert boxes["Deal replaces"].value == "not computable" and "consumption" in boxes["Deal replaces"].help
+    for m in boxes.values():
+        assert len(m.value) <= 26, m.value  # about what a third of the page shows at 1400 px
+        assert not m.proto.delta, (m.label, m.proto.delta)
+    at = open_page("pages/scenario_lab.py", scenario="china_ban_russia_deal", mineral="rare_earths")
+    assert {m.label: m.value for m in at.metric}["Loss a year"] == "12,000 t (12,000–13,000)"
