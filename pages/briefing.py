@@ -14,8 +14,10 @@ ensure_navigation()
 ds = dataset()
 st.title("Briefing pack")
 st.write(
-    "A slide deck (PPTX) and the same as a PDF: a title slide with the scenario and date, one slide per chart with "
-    "a one-sentence finding written from the numbers, a slide of key figures and a sources slide. Charts are PNG at 2x."
+    "A slide deck (PPTX) and the same as a PDF: a title slide with the scenario and date, the bottom line in three "
+    "sentences with ranges, one slide per chart with a one-sentence finding written from the numbers, the export "
+    "controls on these minerals with their status, where each stage of their product chains is concentrated, key "
+    "figures and sources. Charts are PNG at 2x; the PDF is US Letter or A4, landscape."
 )
 
 options = {}
@@ -51,7 +53,7 @@ else:
     st.dataframe(preview.key_figures, hide_index=True, width="stretch")
     for i, item in enumerate(preview.charts):
         st.markdown(f"**{plain(item.finding)}**")
-        st.plotly_chart(item.fig, key=f"brief_preview_{i}", config={"displaylogo": False})
+        st.plotly_chart(item.fig, theme=None, key=f"brief_preview_{i}", config={"displaylogo": False})  # as exported
     for n in preview.notes[:12]:
         st.caption(plain(n))
 

@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import countries
-from .vocab import band_set, fmt_pct, hhi_bands, stage_words
+from .vocab import band_set, fmt_pct, fmt_share, hhi_bands, stage_words
 
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 WIDTH, HEIGHT = 1000, 560  # export size in CSS pixels (PNG at scale 2: 2000 x 1120)
@@ -643,7 +643,7 @@ def supplier_shares(result, sc, *, sources, top_n: int = 8) -> tuple[go.Figure, 
     top = result.values.get("top_supplier_after")
     if lost is not None and lost > 0.005:
         title = (
-            f"{pct(lost)} of the {result.name.lower()} supply accessible to the U.S. is lost; {countries.name(top)} becomes the largest supplier"
+            f"{fmt_share(lost).capitalize()} of the {result.name.lower()} supply accessible to the U.S. is lost; {countries.name(top)} becomes the largest supplier"
             if top
             else f"{pct(lost)} of accessible supply is lost"
         )

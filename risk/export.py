@@ -446,12 +446,14 @@ def _finding_suppliers(r) -> str:
     rm = v["replacement_multiple"]
     lo, hi = v.get("replacement_multiple_low"), v.get("replacement_multiple_high")
     span = f" (between {lo:,.2f} and {hi:,.2f})" if lo is not None and hi is not None and f"{lo:.2f}" != f"{hi:.2f}" else ""
-    rep = (
-        ""
-        if rm is None or rm == 0
-        else f"; replacing the loss takes {rm:,.2f}{span} times the accessible output outside the restricting countries and the U.S"
-    )
-    return f"{fmt_share(v['accessible_supply_lost']).capitalize()} of the {r.name.lower()} supply the U.S. can reach is lost and {top} becomes the largest supplier{rep}."
+    # the chart's title already says how much is lost and who is left largest: the slide says what
+    # replacing it would take
+    if rm is not None and rm > 0:
+        return (
+            f"Replacing the U.S. loss of {r.name.lower()} would take {rm:,.2f}{span} times the output still within reach "
+            f"outside the restricting countries and the U.S.; {top} is then the largest supplier."
+        )
+    return f"{fmt_share(v['accessible_supply_lost']).capitalize()} of the {r.name.lower()} supply the U.S. can reach is lost; {top} is then the largest supplier."
 
 
 def pack_pptx_bytes(pack: Pack, images: list[bytes]) -> bytes:
