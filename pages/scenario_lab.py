@@ -215,7 +215,9 @@ def lab() -> None:
                     show(p.label), float(p.min), float(p.max), step=float(p.step), key=key, help=p.help, on_change=_mark_set, args=(p.path,)
                 )
             unset = not p.explicit and p.path not in lab_set
-            st.caption(f"{p.show(values[p.path])}" + (f" (baseline default for {mineral_name(view_mineral)})" if unset else ""))
+            st.caption(
+                f"{p.show(values[p.path])}" + (f" (baseline default for {_mname(p.default_for)})" if unset and p.default_for else "")
+            )
         stage_choice = st.selectbox(
             "Supply stage",
             STAGE_CHOICES,

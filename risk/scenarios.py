@@ -601,6 +601,7 @@ class Parameter:
     integer: bool = False
     unit: str = "percent"  # percent | signed_percent | months | share: how the slider shows its value
     explicit: bool = True  # False: the value is the baseline's default (enforcement on re-exports left unset)
+    default_for: str = ""  # with explicit False: the mineral whose baseline default the value is
 
     def show(self, v: float | None = None) -> str:
         return Slider(self.min, self.max, self.step, self.help, self.unit, self.integer).show(self.value if v is None else v)  # type: ignore[arg-type]
@@ -620,6 +621,7 @@ def parameters(sc: Scenario, mineral: str | None = None) -> list[Parameter]:
             v = getattr(s, fld)
             help_ = sl.help
             explicit = v is not None
+            shown = ""
             if v is None and fld == "pass_through" and s.type == "export_restriction":
                 # unset: the engine takes the baseline's enforcement per mineral; the slider shows
                 # it, and only a moved slider sets one value for all of the shock's minerals
@@ -655,6 +657,7 @@ def parameters(sc: Scenario, mineral: str | None = None) -> list[Parameter]:
                     sl.integer,
                     sl.unit,
                     explicit,
+                    shown or "",
                 )
             )
     out.append(
@@ -1857,8 +1860,9 @@ def fmt_range(c, lo, hi, kind: str = "percent", unit: str = "") -> str:
         return f"{f(c)} ({100 * lo:.0f}–{100 * hi:.0f}%)"
     if kind == "multiple":
         return f"{f(c)} ({lo:,.2f}–{hi:,.2f})"
-    # volumes: the unit once, so that a headline fits its box ("12,000 t (12,000–13,000)")
-    return f"{f(c)} ({_round_sig(lo):,.0f}–{_round_sig(hi):,.0f})"
+    # volumes: the range with the unit once, so that a headline fits its box ("12,000–13,000 t");
+    # the central value is in the sentence below it ("about 12,000 t a year")
+    return f"{_round_sig(lo):,.0f}–{_round_sig(hi):,.0f} {unit}".strip()
 
 
 def between(lo, hi, kind: str = "percent", unit: str = "") -> str:

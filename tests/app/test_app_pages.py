@@ -346,4 +346,4 @@ def test_lab_headline_boxes_fit_and_carry_no_arrow():
         assert len(m.value) <= 26, m.value  # about what a third of the page shows at 1400 px
         assert not m.proto.delta, (m.label, m.proto.delta)
     at = open_page("pages/scenario_lab.py", scenario="china_ban_russia_deal", mineral="rare_earths")
-    assert {m.label: m.value for m in at.metric}["Loss a year"] == "12,000 t (12,000–13,000)"
+    assert {m.label: m.value for m in at.metric}["Loss a year"] == "12,000–13,000 t"

@@ -219,6 +219,10 @@ def test_range_words():
     assert fmt_range(0.18, 0.12, 0.25) == "18% (12–25%)"
     assert fmt_range(0.18, 0.18, 0.18) == "18%"
     assert between(0.12, 0.25) == "between 12% and 25%"
+    # volumes: the range with its unit once (the central value is in the sentence); multiples
+    assert fmt_range(12_300, 12_100, 12_800, "volume", "t") == "12,000–13,000 t"
+    assert fmt_range(3_420, 3_420, 3_420, "volume", "kg") == "3,400 kg"
+    assert fmt_range(6.08, 6.06, 6.09, "multiple") == "6.08× (6.06–6.09)"
 
 
 def test_sentence_in_words_with_units(ds):
