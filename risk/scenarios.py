@@ -1224,10 +1224,11 @@ class _Engine:
         self.restricted = np.zeros(K, dtype=bool)
         # what is left of each origin's flows after the restrictions so far (overlapping
         # restrictions on one flow combine as 1 - (1 - f1)(1 - f2), they never add)
-        self.rem_direct = np.ones((n, K))  # the consumer's direct imports from the origin
-        self.rem_via = np.ones((n, K))  # the origin's content in the consumer's other imports
-        self.rem_world = np.ones((n, K))  # the origin's output on the world market
-        self.rem_feed = np.ones((n, K))  # the origin's feed in third countries' output
+        # per origin (also one with no row of its own, whose material reaches the consumer only
+        # through third countries): "direct" the consumer's imports from it, "via" its content in
+        # the consumer's other imports, "world" its output on the world market, "feed" its
+        # content in third countries' output
+        self.left: dict[str, dict[str, np.ndarray]] = {}
         self.L_cons = np.zeros(n)  # loss only the consumer bears (share of C)
         self.L_pool = np.zeros(n)  # the consumer's part of a world loss (share of C)
         self.world_lost = np.zeros(n)  # world supply lost (volume)
@@ -1244,6 +1245,9 @@ class _Engine:
         self.has_restriction = False
         self.pool = False
         self.needs = set()  # inputs a shock needed: "world", "imports", "consumption"
+
+    def flows_left(self, origin: str) -> dict[str, np.ndarray]:
+        return self.left.setdefault(origin, {f: np.ones(self.n) for f in ("direct", "via", "world", "feed")})
 
     def look(self, origin: str, override) -> np.ndarray:
         c, lo, hi, _ = self.inp.look.get(origin, (np.zeros(self.K), np.zeros(self.K), np.ones(self.K), ""))
@@ -1271,29 +1275,30 @@ class _Engine:
         self.has_restriction = True
         bilateral = v.get("destination", "consumer") == "consumer" or v.get("market", "pooled") == "bilateral"
         q_o = self.q[:, k] if k is not None else np.zeros(n)
-        if k is None:
-            return
+        left = self.flows_left(o)
         if bilateral:
             self.needs.add("imports")
-            self.L_cons = self.L_cons + self.nir * f * (s_o * self.rem_direct[:, k] + p * via * self.rem_via[:, k])
-            self.direct_lost = self.direct_lost + f * q_o * self.a[:, k]
-            self.rem_direct[:, k] *= 1 - f
-            self.rem_via[:, k] *= 1 - f * p
+            self.L_cons = self.L_cons + self.nir * f * (s_o * left["direct"] + p * via * left["via"])
+            if k is not None:
+                self.direct_lost = self.direct_lost + f * q_o * self.a[:, k]
+            left["direct"] *= 1 - f
+            left["via"] *= 1 - f * p
         else:
             self.needs.add("world")
             self.pool = True
             Q = self.q.sum(axis=1)
             feed = (c * self.q * others).sum(axis=1)
-            lost = f * (q_o * self.rem_world[:, k] + p * feed * self.rem_feed[:, k])
+            lost = f * (q_o * left["world"] + p * feed * left["feed"])
             with np.errstate(divide="ignore", invalid="ignore"):
                 sigma = np.where(Q > 0, lost / Q, np.nan)
             self.L_pool = self.L_pool + sigma
             self.world_lost = self.world_lost + lost
             self.direct_lost = self.direct_lost + lost
-            self.rem_world[:, k] *= 1 - f
-            self.rem_feed[:, k] *= 1 - f * p
-        self.a[:, k] = self.a[:, k] * (1 - f)
-        self.restricted[k] = True
+            left["world"] *= 1 - f
+            left["feed"] *= 1 - f * p
+        if k is not None:
+            self.a[:, k] = self.a[:, k] * (1 - f)
+            self.restricted[k] = True
 
     def deal(self, v):
         self.has_deal = True
@@ -1340,8 +1345,9 @@ class _Engine:
         if (drop > 0).any():
             self.has_restriction = True
             self.needs.add("imports")
-        self.L_cons = self.L_cons + self.nir * self.s[:, k] * drop * self.rem_direct[:, k]
-        self.rem_direct[:, k] *= 1 - drop
+        left = self.flows_left(v["country"])
+        self.L_cons = self.L_cons + self.nir * self.s[:, k] * drop * left["direct"]
+        left["direct"] *= 1 - drop
         rise = np.maximum(0.0, val - base) * self.q[:, k]
         if (rise > 0).any():
             self.has_deal = True

@@ -501,3 +501,20 @@ def test_enforcement_on_re_exports_is_a_slider_per_shock(ds):
     ree_p0 = run_mineral(ds, with_values(sc, {"shocks.1.pass_through": 0.0}), "rare_earths").values["shortfall"]
     ree_p05 = run_mineral(ds, with_values(sc, {"shocks.1.pass_through": 0.5}), "rare_earths").values["shortfall"]
     assert ree_default == pytest.approx(ree_p05) and ree_p0 <= ree_default
+
+
+def test_origin_without_a_row_still_reaches_the_consumer_through_third_countries(ds):
+    # Chromium: China is not among the producers or U.S. import sources in the data, but a ban
+    # to the U.S. with full enforcement on re-exports (p = 1) and third-country content 1 takes all
+    # net imports: shortfall = NIR (0.79). The flows-left bookkeeping must not skip such an origin.
+    sc = Scenario.model_validate(
+        {
+            "id": "t",
+            "baseline": {"minerals": ["chromium"], "year": 2025},
+            "shocks": [
+                {"type": "export_restriction", "country": "CHN", "fraction": 1.0, "destination": "consumer", "pass_through": 1.0, "third_country_content": 1.0}
+            ],
+        }
+    )
+    r = run_mineral(ds, sc, "chromium")
+    assert r.values["shortfall"] == pytest.approx(r.values["nir"]) and r.values["nir"] > 0.5
