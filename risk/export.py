@@ -232,13 +232,18 @@ def build_pack(ds, sc, minerals: Sequence[str] | None = None, *, paper: str = "l
         notes += [(r.name, n) for n in r.notes if not n.startswith("stage:")]  # the table names the stage
         if v["shortfall"] is not None:
             fig, meta = charts.waterfall(r, sub, sources=ds)
-            items.append(PackChart(fig, meta, _finding_waterfall(r)))
+            items.append(PackChart(fig, meta, r.sentence))  # the sentence carries the after-offsets range
         if r.computable:
             fig, meta = charts.supplier_shares(r, sub, sources=ds)
             items.append(PackChart(fig, meta, _finding_suppliers(r)))
         if v["shortfall"] is not None and v["shortfall"] > 0:
             fig, meta = charts.time_path(r, sub, sources=ds)
             items.append(PackChart(fig, meta, _finding_time_path(r, sub)))
+    controls, controls_title = _controls_table(ds, minerals)
+    chain, chain_title = _chain_table(ds, minerals)
+    for t in (controls, chain):
+        if t is not None:
+            source_ids += t.attrs.get("source_ids", [])
     cites = []
     for sid in dict.fromkeys(source_ids):
         s = ds.sources.get(sid)
@@ -250,15 +255,6 @@ def build_pack(ds, sc, minerals: Sequence[str] | None = None, *, paper: str = "l
     for name, n in notes:
         by_note.setdefault(n, []).append(name)
     note_lines = [f"{', '.join(names)}: {n[:1].upper() + n[1:]}" for n, names in by_note.items()]
-    controls, controls_title = _controls_table(ds, minerals)
-    chain, chain_title = _chain_table(ds, minerals)
-    for t in (controls, chain):
-        if t is not None and "source_ids" in t.attrs:
-            for sid in t.attrs["source_ids"]:
-                s_ = ds.sources.get(sid)
-                if s_ and s_.citation.strip() not in " ".join(cites):
-                    cite = s_.citation.strip()
-                    cites.append(cite if "Licence:" in cite else f"{cite.rstrip('.')}. Licence: {s_.licence.rstrip('.')}.")
     return Pack(
         controls=controls,
         controls_title=controls_title,
@@ -295,28 +291,27 @@ def _controls_table(ds, minerals: Sequence[str]) -> tuple[pd.DataFrame | None, s
     ef = load_events()
     st_ = status_on(ef, ef.as_of)
     names = ds.minerals.set_index("mineral")["name"].to_dict()
-    rows, seen, srcs = [], set(), []
+    picked = {}
     for m in minerals:
         for r in for_mineral(st_, m).itertuples(index=False):
-            if r.kind in ("suspension", "commitment") or (r.event, r.part) in seen:
-                continue
-            seen.add((r.event, r.part))
-            ms = [names.get(x, x) for x in str(r.minerals).split(";") if x in minerals]
-            rows.append(
-                {
-                    "Measure": f"{countries.name(r.country)}, {r.number or 'no number'}",
-                    "What it does": _clip(str(r.title), 110),
-                    "Pack minerals": ", ".join(ms),
-                    "To": "all destinations" if r.destination == "all" else countries.name(r.destination),
-                    "Effective": dt.date.fromisoformat(str(r.effective)).strftime("%-d %b %Y"),
-                    "Status": str(r.status),
-                }
-            )
-            srcs += [x for x in str(r.sources).split(";") if x]
-    if not rows:
+            if r.kind not in ("suspension", "commitment"):
+                picked.setdefault((r.event, r.part), r)
+    if not picked:
         return None, ""
+    srcs = [x for r in picked.values() for x in str(r.sources).split(";") if x]
+    rows = []
+    for r in sorted(picked.values(), key=lambda r: str(r.effective)):  # stable: same-day measures as found
+        rows.append(
+            {
+                "Measure": f"{countries.name(r.country)}, {r.number or 'no number'}",
+                "What it does": _clip(str(r.title), 110),
+                "Pack minerals": ", ".join(names.get(x, x) for x in str(r.minerals).split(";") if x in minerals),
+                "To": "all destinations" if r.destination == "all" else countries.name(r.destination),
+                "Effective": dt.date.fromisoformat(str(r.effective)).strftime("%-d %b %Y"),
+                "Status": str(r.status),
+            }
+        )
     t = pd.DataFrame(rows)
-    t = t.iloc[sorted(range(len(t)), key=lambda i: dt.datetime.strptime(t["Effective"].iloc[i], "%d %b %Y"))].reset_index(drop=True)
     t.attrs["source_ids"] = list(dict.fromkeys(srcs))[:12]
     return t, f"Export controls on these minerals, status on {ef.as_of:%d %B %Y}"
 
@@ -419,10 +414,6 @@ def _and(words: Sequence[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1] if words else ""
 
 
-def _finding_waterfall(r) -> str:
-    return r.sentence  # with the after-offsets range in it
-
-
 def _finding_time_path(r, sc) -> str:
     """The slide's sentence: when the gap opens and whether stocks bridge it (the chart's title
     says how deep it is)."""
@@ -480,6 +471,19 @@ def pack_pptx_bytes(pack: Pack, images: list[bytes]) -> bytes:
             p.font.bold = bold
         return tb
 
+    def table(slide, frame, row_h, size, top=Inches(1.1)):
+        n_rows = len(frame) + 1
+        tab = slide.shapes.add_table(n_rows, len(frame.columns), Inches(0.4), top, Inches(12.5), row_h * n_rows).table
+        for j, c in enumerate(frame.columns):
+            tab.cell(0, j).text = str(c)
+        for i, row in enumerate(frame.itertuples(index=False), start=1):
+            for j, val in enumerate(row):
+                tab.cell(i, j).text = str(val)
+        for i in range(n_rows):
+            for j in range(len(frame.columns)):
+                for p in tab.cell(i, j).text_frame.paragraphs:
+                    p.font.size = Pt(size)
+
     if pack.bottom_line:
         sl = prs.slides.add_slide(blank)
         textbox(sl, "Bottom line", Inches(0.5), Inches(0.3), Inches(12), Inches(0.7), size=28, bold=True)
@@ -505,33 +509,12 @@ def pack_pptx_bytes(pack: Pack, images: list[bytes]) -> bytes:
             continue
         sl = prs.slides.add_slide(blank)
         textbox(sl, title, Inches(0.5), Inches(0.3), Inches(12), Inches(0.6), size=24, bold=True)
-        t = t.head(14)
-        n_rows = len(t) + 1
-        tab = sl.shapes.add_table(n_rows, len(t.columns), Inches(0.4), Inches(1.1), Inches(12.5), Inches(0.36) * n_rows).table
-        for j, c in enumerate(t.columns):
-            tab.cell(0, j).text = str(c)
-        for i, row in enumerate(t.itertuples(index=False), start=1):
-            for j, val in enumerate(row):
-                tab.cell(i, j).text = str(val)
-        for i in range(n_rows):
-            for j in range(len(t.columns)):
-                for p in tab.cell(i, j).text_frame.paragraphs:
-                    p.font.size = Pt(10)
+        table(sl, t.head(14), Inches(0.36), 10)
 
     sl = prs.slides.add_slide(blank)
     textbox(sl, "Key figures", Inches(0.5), Inches(0.3), Inches(12), Inches(0.6), size=24, bold=True)
-    kf = pack.key_figures
-    rows, cols = len(kf) + 1, len(kf.columns)
-    table = sl.shapes.add_table(rows, cols, Inches(0.4), Inches(1.1), Inches(12.5), Inches(0.4) * rows).table
-    for j, c in enumerate(kf.columns):
-        table.cell(0, j).text = str(c)
-    for i, row in enumerate(kf.itertuples(index=False), start=1):
-        for j, val in enumerate(row):
-            table.cell(i, j).text = str(val)
-    for i in range(rows):
-        for j in range(cols):
-            for p in table.cell(i, j).text_frame.paragraphs:
-                p.font.size = Pt(11)
+    rows = len(pack.key_figures) + 1
+    table(sl, pack.key_figures, Inches(0.4), 11)
     if pack.notes:
         textbox(sl, "\n".join(pack.notes[:8]), Inches(0.4), Inches(1.3) + Inches(0.4) * rows, Inches(12.5), Inches(1.5), size=11)
 
@@ -576,20 +559,16 @@ def pack_html(pack: Pack, images: list[bytes]) -> str:
     for item, png in zip(pack.charts, images, strict=True):
         b64 = base64.b64encode(png).decode()
         parts.append(f"<section><h2>{e(item.finding)}</h2><img alt='{e(item.meta.title)}' src='data:image/png;base64,{b64}'></section>")
+
+    def table(frame, cls=""):
+        head = "".join(f"<th>{e(str(c))}</th>" for c in frame.columns)
+        body = "".join("<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in row) + "</tr>" for row in frame.itertuples(index=False))
+        return f"<table{f' class={cls!r}' if cls else ''}><tr>{head}</tr>{body}</table>"
+
     for title, t in ((pack.controls_title, pack.controls), (pack.chain_title, pack.chain)):
-        if t is None or t.empty:
-            continue
-        t = t.head(14)
-        parts.append(
-            f"<section><h2>{e(title)}</h2><table class='small'><tr>" + "".join(f"<th>{e(str(c))}</th>" for c in t.columns) + "</tr>"
-        )
-        parts += ["<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in row) + "</tr>" for row in t.itertuples(index=False)]
-        parts.append("</table></section>")
-    kf = pack.key_figures
-    parts.append("<section><h2>Key figures</h2><table><tr>" + "".join(f"<th>{e(str(c))}</th>" for c in kf.columns) + "</tr>")
-    for row in kf.itertuples(index=False):
-        parts.append("<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in row) + "</tr>")
-    parts.append("</table>")
+        if t is not None and not t.empty:
+            parts.append(f"<section><h2>{e(title)}</h2>{table(t.head(14), 'small')}</section>")
+    parts.append(f"<section><h2>Key figures</h2>{table(pack.key_figures)}")
     if pack.notes:
         parts.append("<ul>" + "".join(f"<li class='muted'>{e(n)}</li>" for n in pack.notes) + "</ul>")
     parts.append(
