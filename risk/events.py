@@ -116,6 +116,25 @@ class QuotaReference(_Strict):
     note: str | None = None
 
 
+class DefaultFraction(_Strict):
+    value: float | None = Field(default=None, ge=0, le=1)
+    low: float | None = Field(default=None, ge=0, le=1)
+    high: float | None = Field(default=None, ge=0, le=1)
+    basis: Literal["definition", "assumption", "source", "computed"]
+    source: SourceId | None = None
+    note: str
+
+    @model_validator(mode="after")
+    def _basis(self):
+        if self.basis == "source" and not self.source:
+            raise ValueError("a fraction with basis 'source' needs its source id")
+        if self.basis != "computed" and self.value is None:
+            raise ValueError(f"a fraction with basis {self.basis!r} needs a value")
+        if None not in (self.low, self.value, self.high) and not self.low <= self.value <= self.high:
+            raise ValueError(f"value {self.value} is outside its range {self.low} to {self.high}")
+        return self
+
+
 class Event(_Strict):
     id: EventId
     title: str
@@ -139,7 +158,7 @@ class Event(_Strict):
     quota_reference: QuotaReference | None = None
     # the share of a mineral's flow that the measure's items cover, where they are only part of
     # it (seven of the rare earths in a measure mapped onto rare earths as a whole)
-    coverage: dict[Slug, Coverage] = Field(default_factory=dict)
+    coverage: dict[Slug, DefaultFraction] = Field(default_factory=dict)
     sources: list[SourceId] = Field(min_length=1)
     official_url: str | None = None
     verified: Verification
@@ -178,29 +197,6 @@ class Event(_Strict):
         return self.parts or [Part(id="all", label="whole measure")]
 
 
-class DefaultFraction(_Strict):
-    value: float | None = Field(default=None, ge=0, le=1)
-    low: float | None = Field(default=None, ge=0, le=1)
-    high: float | None = Field(default=None, ge=0, le=1)
-    basis: Literal["definition", "assumption", "source", "computed"]
-    source: SourceId | None = None
-    note: str
-
-    @model_validator(mode="after")
-    def _basis(self):
-        if self.basis == "source" and not self.source:
-            raise ValueError("a fraction with basis 'source' needs its source id")
-        if self.basis != "computed" and self.value is None:
-            raise ValueError(f"a fraction with basis {self.basis!r} needs a value")
-        if None not in (self.low, self.value, self.high) and not self.low <= self.value <= self.high:
-            raise ValueError(f"value {self.value} is outside its range {self.low} to {self.high}")
-        return self
-
-
-class Coverage(DefaultFraction):
-    """The share of a mineral's flow a measure covers (value, low, high, basis, source, note)."""
-
-
 class Defaults(_Strict):
     note: str
     fractions: dict[Literal["ban", "licence", "end_use", "quota"], DefaultFraction]
@@ -211,9 +207,6 @@ class Defaults(_Strict):
         if missing:
             raise ValueError(f"defaults.fractions needs {', '.join(sorted(missing))}")
         return self
-
-
-Event.model_rebuild()
 
 
 class EventsFile(_Strict):
