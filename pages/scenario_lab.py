@@ -34,7 +34,6 @@ from ui.common import (
     dataset,
     events_file,
     mineral_name,
-    names,
     pct,
     plain,
     render_chart,
@@ -47,13 +46,6 @@ ensure_navigation()
 
 ds = dataset()
 NAMED = list(named_scenarios())
-_NAMES = names()  # one lookup table for the ~400 option labels a rerun formats
-
-
-def _mname(m: str) -> str:
-    return _NAMES.get(m) or mineral_name(m)
-
-
 BASELINE = "baseline"
 EVENTS = "controls"  # "Controls in force on a date", built from data/events.yaml
 TOGGLES = {"lab_show_sweep": "sweep", "lab_show_all": "all"}  # widget key -> URL key ("1" when on)
@@ -216,7 +208,7 @@ def lab() -> None:
                 )
             unset = not p.explicit and p.path not in lab_set
             st.caption(
-                f"{p.show(values[p.path])}" + (f" (baseline default for {_mname(p.default_for)})" if unset and p.default_for else "")
+                f"{p.show(values[p.path])}" + (f" (baseline default for {mineral_name(p.default_for)})" if unset and p.default_for else "")
             )
         stage_choice = st.selectbox(
             "Supply stage",
@@ -250,7 +242,7 @@ def lab() -> None:
 
     minerals = sc.baseline.minerals
     # The scenario's own minerals first, then every other mineral in the data (which it leaves alone)
-    others = sorted(set(ds.minerals["mineral"]) - set(minerals), key=_mname)
+    others = sorted(set(ds.minerals["mineral"]) - set(minerals), key=mineral_name)
     mineral_options = [*minerals, *others]
     url_mineral = qp.get("mineral")
     if url_mineral is not None and url_mineral not in mineral_options:
@@ -258,7 +250,7 @@ def lab() -> None:
     if st.session_state.get("lab_mineral") not in mineral_options or st.session_state.get("lab_mineral_url") != url_mineral:
         st.session_state["lab_mineral"] = url_mineral if url_mineral in mineral_options else minerals[0]
         st.session_state["lab_mineral_url"] = url_mineral
-    mineral = st.selectbox("Mineral", mineral_options, format_func=_mname, key="lab_mineral")
+    mineral = st.selectbox("Mineral", mineral_options, format_func=mineral_name, key="lab_mineral")
     st.session_state["lab_mineral_url"] = mineral
     if mineral not in minerals:
         st.info(
@@ -428,7 +420,9 @@ def lab() -> None:
             st.text(ref)
 
     st.subheader("Briefing pack for this scenario")
-    pack_minerals = st.multiselect("Minerals in the pack", mineral_options, default=[mineral], format_func=_mname, key="lab_pack_minerals")
+    pack_minerals = st.multiselect(
+        "Minerals in the pack", mineral_options, default=[mineral], format_func=mineral_name, key="lab_pack_minerals"
+    )
     if pack_minerals:
         from ui import exports as exports_ui
 

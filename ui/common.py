@@ -5,6 +5,7 @@ Streamlit lives here and in the page files, never in risk/.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pandas as pd
@@ -41,8 +42,16 @@ def names() -> dict[str, str]:
     return dataset().minerals.set_index("mineral")["name"].to_dict()
 
 
+@functools.cache
+def _name_table() -> dict[str, str]:
+    # the bundled dataset lives as long as the process: keep its name table at hand, since a
+    # page's format_func calls mineral_name a few hundred times a rerun and each call through
+    # st.cache_resource costs a lookup of its own
+    return names()
+
+
 def mineral_name(m: str) -> str:
-    return names().get(m, m.replace("_", " ").title())
+    return _name_table().get(m, m.replace("_", " ").title())
 
 
 def caption_sources(*data) -> None:
