@@ -52,6 +52,7 @@ import copy
 import datetime as dt
 import math
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -952,6 +953,7 @@ def _baci_import_shares(ds, mineral: str, consumer: str) -> pd.Series | None:
 
 _INPUTS_CACHE: dict[tuple, tuple[Any, BaselineData, MineralInputs]] = {}
 _INPUTS_CACHE_MAX = 512
+_INPUTS_LOCK = threading.Lock()  # the app's sessions run in threads of one process
 
 
 def cached_inputs(ds, mineral: str, stage: str, year: int, edition: str, *, consumer: str, origins: Sequence[str], baseline: BaselineData):
@@ -962,9 +964,10 @@ def cached_inputs(ds, mineral: str, stage: str, year: int, edition: str, *, cons
     if hit is not None and hit[0] is ds and hit[1] is baseline:
         return hit[2]
     inp = mineral_inputs(ds, mineral, stage, year, edition, consumer=consumer, origins=origins, baseline=baseline)
-    if len(_INPUTS_CACHE) >= _INPUTS_CACHE_MAX:
-        _INPUTS_CACHE.pop(next(iter(_INPUTS_CACHE)))
-    _INPUTS_CACHE[key] = (ds, baseline, inp)
+    with _INPUTS_LOCK:  # two sessions evicting the same oldest entry must not both pop it
+        if len(_INPUTS_CACHE) >= _INPUTS_CACHE_MAX:
+            _INPUTS_CACHE.pop(next(iter(_INPUTS_CACHE)), None)
+        _INPUTS_CACHE[key] = (ds, baseline, inp)
     return inp
 
 
