@@ -1,11 +1,16 @@
-"""Benchmark: slider key press -> updated chart, in a real browser, scenario lab vs a minimal app.
+"""Benchmark: control -> updated chart, in a real browser, the app's pages against a minimal app.
 
-For each app: start `streamlit run` on a free port and time server start -> first chart drawn
-(fresh browser context); then press ArrowRight on a slider N times and time each press until the
-chart's title text changes. The minimal app (benchmarks/minimal_app.py: one slider, one plotly
-chart) is measured in the same run as the baseline.
+For each page: start `streamlit run` on a free port and time server start -> first chart drawn
+(fresh browser context); then change one control N times and time each change until the first
+chart's title text changes. The minimal app (benchmarks/minimal_app.py: a slider, a selectbox, a
+radio and one plotly chart) is measured the same way, control kind by control kind, in the same run:
 
-Run: .venv/bin/python benchmarks/ui_latency.py [--moves 20]
+- slider: ArrowRight on the focused slider (the scenario lab's ban fraction, from 0 up);
+- selectbox: open it, ArrowDown or ArrowUp to the next option, and the timed Enter (the Overview's
+  year, the Mineral profile's year);
+- radio: ArrowRight or ArrowLeft on the focused radio group (Compare's measure).
+
+Run: .venv/bin/python benchmarks/ui_latency.py [--moves 20] [--runs 3] [--only lab,overview]
 """
 
 from __future__ import annotations
@@ -22,8 +27,52 @@ sys.path.insert(0, str(ROOT))
 from tests.browser.conftest import CHROMIUM_ARGS, free_port, start_server, wait_for_app
 from tests.conftest import chromium_path
 
+TITLE = ".js-plotly-plot .gtitle"
+CHANGED = f"(b) => {{ const e = document.querySelector('{TITLE}'); return e && e.textContent != b; }}"
 
-def measure(browser, script, path: str, slider_name: str, moves: int) -> dict:
+LAB_SLIDER = "Ban on exports to the U.S. (gallium, germanium, antimony): fraction"
+#: name -> (script, URL path, control kind, control label on the page, same control on the minimal app)
+PAGES = {
+    # v2 model: the ban's fraction from 0 up in 20 steps (the first model moved the pass-through slider)
+    "lab": ("app.py", "scenario_lab?scenario=china_export_ban&mineral=gallium&shocks.0.fraction=0", "slider", LAB_SLIDER),
+    "overview": ("app.py", "overview", "selectbox", "Year"),
+    "profile": ("app.py", "profile?mineral=gallium", "selectbox", "Year"),
+    "compare": ("app.py", "compare", "radio", "Measure"),
+}
+MINIMAL = {"slider": "pass through", "selectbox": "Year", "radio": "Measure"}
+
+
+def _control(page, kind: str, label: str):
+    if kind == "slider":
+        return page.get_by_role("slider", name=label).first
+    if kind == "selectbox":
+        return page.get_by_role("combobox", name=label).first
+    return page.get_by_role("radiogroup", name=label).first
+
+
+def _move(page, kind: str, control, i: int) -> None:
+    """Everything up to the timed key press; returns with only that press left to make."""
+    forward = i % 2 == 0
+    if kind == "slider":
+        control.focus()
+    elif kind == "selectbox":
+        control.click()
+        page.keyboard.press("ArrowDown" if forward else "ArrowUp")
+    else:
+        control.get_by_role("radio", checked=True).focus()
+
+
+def _press(page, kind: str, i: int) -> None:
+    forward = i % 2 == 0
+    if kind == "slider":
+        page.keyboard.press("ArrowRight")
+    elif kind == "selectbox":
+        page.keyboard.press("Enter")
+    else:
+        page.keyboard.press("ArrowRight" if forward else "ArrowLeft")
+
+
+def measure(browser, script, path: str, kind: str, label: str, moves: int) -> dict:
     port = free_port()
     t0 = time.perf_counter()
     proc = start_server(script, port)
@@ -34,30 +83,25 @@ def measure(browser, script, path: str, slider_name: str, moves: int) -> dict:
         page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length > 0", timeout=120_000)
         first_chart = time.perf_counter() - t0
         wait_for_app(page)
-        slider = page.get_by_role("slider", name=slider_name).first
-        slider.focus()
+        control = _control(page, kind, label)
         lat = []
-        for _ in range(moves):
-            before = page.locator(".js-plotly-plot .gtitle").first.text_content()
+        for i in range(moves):
+            before = page.locator(TITLE).first.text_content()
+            _move(page, kind, control, i if kind != "slider" else 0)
             t = time.perf_counter()
-            page.keyboard.press("ArrowRight")
-            page.wait_for_function(
-                "(b) => { const e = document.querySelector('.js-plotly-plot .gtitle'); return e && e.textContent != b; }",
-                arg=before,
-                timeout=60_000,
-            )
+            _press(page, kind, i if kind != "slider" else 0)
+            page.wait_for_function(CHANGED, arg=before, timeout=60_000)
             lat.append(1000 * (time.perf_counter() - t))
             wait_for_app(page)
-            slider.focus()
         ctx.close()
     finally:
         proc.terminate()
         proc.wait(10)
     lat.sort()
     return {
-        "first_chart_s": first_chart,
-        "median_ms": statistics.median(lat),
-        "p95_ms": lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))],
+        "first_chart_s": round(first_chart, 2),
+        "median_ms": round(statistics.median(lat), 1),
+        "p95_ms": round(lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))], 1),
         "moves": len(lat),
     }
 
@@ -65,35 +109,37 @@ def measure(browser, script, path: str, slider_name: str, moves: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--moves", type=int, default=20)
+    ap.add_argument("--runs", type=int, default=1, help="whole runs (minimal app and every page each time)")
+    ap.add_argument("--only", default=",".join(PAGES), help="comma-separated pages: " + ", ".join(PAGES))
     a = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
+    pages = [p for p in a.only.split(",") if p]
+    runs = []
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        minimal = measure(b, ROOT / "benchmarks" / "minimal_app.py", "", "pass through", a.moves)
-        lab = measure(
-            b,
-            ROOT / "app.py",
-            # v2 model: the ban's fraction from 0 up in 20 steps (the first model moved the pass-through
-            # slider the same way; v2 has no pass-through slider in the named scenario)
-            "scenario_lab?scenario=china_export_ban&mineral=gallium&shocks.0.fraction=0",
-            "Ban on exports to the U.S. (gallium, germanium, antimony): fraction",
-            a.moves,
-        )
+        for _ in range(a.runs):
+            kinds = sorted({PAGES[n][2] for n in pages})
+            minimal = {k: measure(b, ROOT / "benchmarks" / "minimal_app.py", "", k, MINIMAL[k], a.moves) for k in kinds}
+            run = {"minimal_app": minimal}
+            for n in pages:
+                script, path, kind, label = PAGES[n]
+                r = measure(b, ROOT / script, path, kind, label, a.moves)
+                base = minimal[kind]
+                r["median_ratio"] = round(r["median_ms"] / base["median_ms"], 2)
+                r["first_chart_ratio"] = round(r["first_chart_s"] / base["first_chart_s"], 2)
+                run[n] = r
+            runs.append(run)
+            print(json.dumps(run), file=sys.stderr, flush=True)
         b.close()
-    print(
-        json.dumps(
-            {
-                "date": today(),
-                "machine": machine(),
-                "minimal_app": minimal,
-                "scenario_lab": lab,
-                "median_ratio": lab["median_ms"] / minimal["median_ms"],
-                "first_chart_ratio": lab["first_chart_s"] / minimal["first_chart_s"],
-            },
-            indent=2,
-        )
-    )
+    summary = {
+        n: {
+            "median_ratio (median of runs)": statistics.median(r[n]["median_ratio"] for r in runs),
+            "first_chart_ratio (median of runs)": statistics.median(r[n]["first_chart_ratio"] for r in runs),
+        }
+        for n in pages
+    }
+    print(json.dumps({"date": today(), "machine": machine(), "runs": runs, "summary": summary}, indent=2))
 
 
 if __name__ == "__main__":

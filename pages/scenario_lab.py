@@ -283,8 +283,9 @@ def lab() -> None:
         st.info("\n".join(f"- {plain(n[:1].upper() + n[1:])}" for n in notes))
 
     st.caption(plain(f"Consumer: {countries.name(r.consumer)}. Stage: {stage_words(r.stage, r.product)} ({r.year}); {r.stage_reason}."))
-    row1 = st.columns(3)
-    row2 = st.columns(3)
+    # two flex rows of three boxes (columns would be four elements a row, each re-sent on every move)
+    row1 = st.container(horizontal=True)
+    row2 = st.container(horizontal=True)
 
     def _rng(key, kind="percent"):
         if v.get(key) is None:
@@ -307,12 +308,12 @@ def lab() -> None:
         )
         return {"value": word, "help": f"{help_}. {why[:1].upper() + why[1:]}" if why else help_}
 
-    row1[0].metric(
+    row1.metric(
         "Shortfall, before offsets",
         _rng("shortfall"),
         help="Share of the consumer's baseline consumption lost (range from NIR bounds, withheld data, rounding, look-through, editions)",
     )
-    row1[1].metric(
+    row1.metric(
         "Shortfall, after offsets",
         **_short(
             "shortfall_net",
@@ -320,7 +321,7 @@ def lab() -> None:
             "After the deal, spare capacity and recycling at the end of the horizon",
         ),
     )
-    row1[2].metric(
+    row1.metric(
         "Loss a year",
         **_short(
             "loss_volume",
@@ -330,12 +331,12 @@ def lab() -> None:
     )
 
     ex = v["stockpile_exhausted_month"]
-    row2[0].metric(
+    row2.metric(
         "Stockpile runs out",
         **_short("stockpile_exhausted_month", f"month {ex}" if ex else None, f"Over a {sc.horizon_months}-month horizon"),
     )
     rm = v["replacement_multiple"]
-    row2[1].metric(
+    row2.metric(
         "Replacement multiple",
         **_short(
             "replacement_multiple",
@@ -343,7 +344,7 @@ def lab() -> None:
             "The loss ÷ the accessible supply outside the restricting countries and the consumer",
         ),
     )
-    row2[2].metric(
+    row2.metric(
         "Deal replaces",
         **_short(
             "deal_offset_share",
@@ -379,9 +380,9 @@ def lab() -> None:
     yp = next((k for k in paths if k.endswith(".change")), None) or next((k for k in paths if k.endswith(".share")), None)
     st.subheader("Sweep and all minerals")
     st.caption("Both rerun the scenario many times; switch them on when you need them (each slider move then takes longer).")
-    t1, t2 = st.columns(2)
-    show_sweep = t1.toggle("Sweep heatmap: ban fraction against deal size", key="lab_show_sweep")
-    show_all = t2.toggle("Table of every mineral in this scenario", key="lab_show_all")
+    toggles = st.container(horizontal=True, gap="large")
+    show_sweep = toggles.toggle("Sweep heatmap: ban fraction against deal size", key="lab_show_sweep")
+    show_all = toggles.toggle("Table of every mineral in this scenario", key="lab_show_all")
     if show_sweep and not (xp and yp and r.computable):
         st.info("This scenario and mineral have no restriction and deal parameters to sweep.")
     if show_sweep and xp and yp and r.computable:
@@ -416,8 +417,8 @@ def lab() -> None:
         )
         caption_sources(table)
     with st.expander("Scenario sources and references"):
-        for ref in sc.references:
-            st.text(ref)
+        if sc.references:  # one element, one reference a line
+            st.text("\n".join(sc.references))
 
     st.subheader("Briefing pack for this scenario")
     pack_minerals = st.multiselect(
@@ -427,15 +428,14 @@ def lab() -> None:
         from ui import exports as exports_ui
 
         stem = re.sub(r"[^a-z0-9]+", "-", f"{sc.id}-{'-'.join(pack_minerals)}-briefing".lower()).strip("-")[:100]
-        if exports_ui.pack_buttons(ds, sc, pack_minerals, st.columns([1, 1, 3]), key="lab_pack", stem=stem):
+        if exports_ui.pack_buttons(ds, sc, pack_minerals, [st.container(horizontal=True)] * 3, key="lab_pack", stem=stem):
             st.caption(
                 "Title slide, the bottom line in three sentences, one slide per chart with its finding, the export controls on these "
                 "minerals, their product chains, key figures, sources. PDF on US Letter or A4."
             )
 
     st.subheader("Save or load this scenario")
-    c1, _ = st.columns(2)
-    c1.download_button("Download scenario (YAML)", data=yaml_text, file_name=f"{sc.id}.yaml", mime="application/x-yaml")
+    st.download_button("Download scenario (YAML)", data=yaml_text, file_name=f"{sc.id}.yaml", mime="application/x-yaml")
 
 
 lab()

@@ -101,9 +101,11 @@ def _downloads(fig, meta: charts.ChartMeta, key: str) -> None:
     ds = dataset()
     srcs = [ds.sources[i] for i in meta.source_ids if i in ds.sources]
     title = f"{meta.title} — {meta.subtitle}"
-    cols = st.columns([1, 1, 1, 1, 1, 3])
+    # one flex row, not six columns: each column is an element of its own that every rerun sends
+    # and the browser lays out again (a slider move in the lab re-sent 36 of them for three charts)
+    row = st.container(horizontal=True, gap="small")
     if meta.data is not None:
-        cols[0].download_button(
+        row.download_button(
             "CSV",
             data=lambda: to_csv_bytes(meta.data, sources=srcs, title=title),
             file_name=f"{meta.slug}.csv",
@@ -112,7 +114,7 @@ def _downloads(fig, meta: charts.ChartMeta, key: str) -> None:
             help="Exactly the data in the chart, with its sources",
             on_click="ignore",
         )
-        cols[1].download_button(
+        row.download_button(
             "XLSX",
             data=lambda: to_xlsx_bytes({"Data": meta.data}, sources=srcs, title=title),
             file_name=f"{meta.slug}.xlsx",
@@ -123,7 +125,7 @@ def _downloads(fig, meta: charts.ChartMeta, key: str) -> None:
         )
     from ui import exports as exports_ui
 
-    exports_ui.chart_buttons(fig, meta, key, cols[2:5])
+    exports_ui.chart_buttons(fig, meta, key, row)
 
 
 def column_config(names, **help_extra) -> dict:

@@ -27,12 +27,13 @@ def _maker(fig, fmt):
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 
 
-def chart_buttons(fig, meta, key: str, cols) -> None:
+def chart_buttons(fig, meta, key: str, row) -> None:
+    """PNG, SVG and PDF download buttons for a chart, rendered when clicked, in ``row`` (a container)."""
     if _chromium() is None:
-        cols[0].caption(export.CHROMIUM_HELP + " The chart toolbar's camera icon still saves a PNG.")
+        row.caption(export.CHROMIUM_HELP + " The chart toolbar's camera icon still saves a PNG.")
         return
-    for col, fmt in zip(cols, ("png", "svg", "pdf"), strict=True):
-        col.download_button(
+    for fmt in ("png", "svg", "pdf"):
+        row.download_button(
             fmt.upper(),
             data=_maker(fig, fmt),
             file_name=export.chart_filename(meta, fmt),
