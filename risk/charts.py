@@ -135,14 +135,14 @@ def wrap(text: str, width: int) -> list[str]:
 TITLE_CHARS, SUBTITLE_CHARS, FOOT_CHARS = 78, 120, 165
 
 
-def _foot_chars(fig: go.Figure) -> int:
+def _foot_chars(traces: list[dict]) -> int:
     """Characters per footer line: the footer starts at the plot's left edge, so long category
     labels on the y axis (horizontal bars) leave it less room before the right edge."""
     longest = 0
-    for t in fig.data:
-        if t.type == "bar" and t.orientation == "h" and t.y is not None:
+    for t in traces:
+        if t.get("type") == "bar" and t.get("orientation") == "h" and t.get("y") is not None:
             try:
-                labels = list(t.y)
+                labels = list(t["y"])
             except TypeError:
                 continue
             longest = max([longest, *(len(part) for lb in labels if isinstance(lb, str) for part in lb.split("<br>"))])
@@ -150,27 +150,38 @@ def _foot_chars(fig: go.Figure) -> int:
     return max(60, min(FOOT_CHARS, int((WIDTH - 40 - label_px) / 6.0)))
 
 
-def finish(fig: go.Figure, meta: ChartMeta, *, height: int = HEIGHT, legend: bool = True, legend_rows: int = 1) -> go.Figure:
+def figure_dict(data: list[dict], **layout) -> dict:
+    """A figure as plain data (``{"data": [...], "layout": {...}}``) for :func:`finish`, with
+    plotly's default template as ``go.Figure()`` would start it. The lab's charts are built this
+    way: plotly's validated objects (``go.Scatter``, ``update_layout``) took two thirds of a
+    slider move's server time, and the figure that comes out is the same."""
+    return {"data": data, "layout": {"template": _base_template_json(), **layout}}
+
+
+def finish(fig: go.Figure | dict, meta: ChartMeta, *, height: int = HEIGHT, legend: bool = True, legend_rows: int = 1) -> go.Figure:
     """Apply the template, the wrapped title and subtitle, and the notes and source line.
 
     Heights and margins are computed from the number of text lines so that nothing overlaps
-    at the export width (1,000 px); on screen the chart keeps the same proportions.
+    at the export width (1,000 px); on screen the chart keeps the same proportions. ``fig`` is
+    a plotly Figure or the same as plain data (:func:`figure_dict`).
     """
+    # The finishing layout is merged as plain data and the figure rebuilt once without
+    # re-validation: plotly's property-by-property validation of the template and title made
+    # this step a third of a slider move's server time.
+    d = fig if isinstance(fig, dict) else fig.to_plotly_json()
+    traces = d.setdefault("data", [])
+    layout = d.setdefault("layout", {})
     title_lines = wrap(meta.title, TITLE_CHARS)
     sub_lines = wrap(meta.subtitle, SUBTITLE_CHARS)
-    foot_lines = [line for n in [*meta.notes, meta.source] for line in wrap(n, _foot_chars(fig))]
+    foot_lines = [line for n in [*meta.notes, meta.source] for line in wrap(n, _foot_chars(traces))]
     top = 32 + 28 * len(title_lines) + 20 * len(sub_lines) + (34 + 22 * (legend_rows - 1) if legend else 12)
-    axis_room = 64 if fig.layout.xaxis.title.text or any(t.type in ("bar", "scatter", "waterfall", "heatmap") for t in fig.data) else 10
-    if any(t.type == "choropleth" for t in fig.data):
+    x_title = ((layout.get("xaxis") or {}).get("title") or {}).get("text")
+    axis_room = 64 if x_title or any(t.get("type") in ("bar", "scatter", "waterfall", "heatmap") for t in traces) else 10
+    if any(t.get("type") == "choropleth" for t in traces):
         axis_room = 10
     bottom = axis_room + 16 * len(foot_lines) + 14
     title_html = "<br>".join(f"<b>{_esc(x)}</b>" for x in title_lines)
     sub_html = "<br>".join(_esc(x) for x in sub_lines)
-    # The finishing layout is merged as plain data and the figure rebuilt once without
-    # re-validation: plotly's property-by-property validation of the template and title made
-    # this step a third of a slider move's server time.
-    d = fig.to_plotly_json()
-    layout = d.setdefault("layout", {})
     _deep_merge(
         layout,
         {
@@ -194,6 +205,12 @@ def finish(fig: go.Figure, meta: ChartMeta, *, height: int = HEIGHT, legend: boo
     )
     for key in [k for k in layout if k.startswith("xaxis")] or ["xaxis"]:
         layout.setdefault(key, {})["automargin"] = False
+    # plotly's default template styles every trace type (surface, mesh3d, carpet...): keep only the
+    # types this chart draws, which changes nothing on the page and halves the figure's JSON
+    used = {t.get("type", "scatter") for t in traces}
+    tdata = layout["template"].get("data")
+    if isinstance(tdata, dict):
+        layout["template"]["data"] = {k: v for k, v in tdata.items() if k in used}
     layout.setdefault("annotations", []).append(
         {
             "text": "<br>".join(_esc(x) for x in foot_lines),
@@ -222,6 +239,17 @@ def _deep_merge(base: dict, extra: dict) -> dict:
 
 
 _TEMPLATE_JSON: dict | None = None
+_BASE_TEMPLATE_JSON: dict | None = None
+
+
+def _base_template_json() -> dict:
+    """plotly's default template as a new ``go.Figure()`` carries it (finish merges ours over it)."""
+    global _BASE_TEMPLATE_JSON
+    if _BASE_TEMPLATE_JSON is None:
+        _BASE_TEMPLATE_JSON = go.Figure().to_plotly_json()["layout"].get("template", {})
+    import copy
+
+    return copy.deepcopy(_BASE_TEMPLATE_JSON)
 
 
 def _template_json() -> dict:
@@ -667,32 +695,34 @@ def supplier_shares(result, sc, *, sources, top_n: int = 8) -> tuple[go.Figure, 
         notes=notes,
         data=d,
     )
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            y=d["name"],
-            x=d["share_before"],
-            orientation="h",
-            name="Baseline",
-            marker_color="#BBBBBB",
-            hovertemplate="%{y}: %{x:.1%}<extra>baseline</extra>",
-        )
+    names = d["name"].tolist()
+    fig = figure_dict(
+        [
+            {
+                "type": "bar",
+                "y": names,
+                "x": d["share_before"].tolist(),
+                "orientation": "h",
+                "name": "Baseline",
+                "marker": {"color": "#BBBBBB"},
+                "hovertemplate": "%{y}: %{x:.1%}<extra>baseline</extra>",
+            },
+            {
+                "type": "bar",
+                "y": names,
+                "x": d["share_after"].tolist(),
+                "orientation": "h",
+                "name": "Scenario",
+                "marker": {"color": "#0072B2"},
+                "text": [pct(v, 0) for v in d["share_after"]],
+                "textposition": "outside",
+                "cliponaxis": False,
+                "hovertemplate": "%{y}: %{x:.1%}<extra>scenario</extra>",
+            },
+        ],
+        barmode="group",
+        xaxis={"tickformat": ".0%", "title": {"text": "Share of accessible supply"}, "range": [0, 1.12]},
     )
-    fig.add_trace(
-        go.Bar(
-            y=d["name"],
-            x=d["share_after"],
-            orientation="h",
-            name="Scenario",
-            marker_color="#0072B2",
-            text=[pct(v, 0) for v in d["share_after"]],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y}: %{x:.1%}<extra>scenario</extra>",
-        )
-    )
-    fig.update_layout(barmode="group")
-    fig.update_xaxes(tickformat=".0%", title="Share of accessible supply", range=[0, 1.12])
     return finish(fig, meta, height=max(440, 160 + 44 * len(d))), meta
 
 
@@ -734,26 +764,29 @@ def waterfall(result, sc, *, sources) -> tuple[go.Figure, ChartMeta]:
         ],
         data=d[["step", "share_of_us_consumption"]],
     )
-    fig = go.Figure(
-        go.Waterfall(
-            x=d["step"],
-            y=d["share_of_us_consumption"],
-            measure=d["kind"],
-            text=[pct(abs(v), 1) for v in d["share_of_us_consumption"]],
-            # a decrease's label outside its bar sits below it, on the axis labels when the bar
-            # reaches zero: large steps carry their label inside, small ones outside
-            textposition=_waterfall_text_positions(d["share_of_us_consumption"], d["kind"]),
-            insidetextfont=dict(color="white"),
-            insidetextanchor="middle",
-            connector=dict(line=dict(color="#999999")),
-            increasing=dict(marker_color="#D55E00"),
-            decreasing=dict(marker_color="#009E73"),
-            totals=dict(marker_color="#0072B2"),
-            cliponaxis=False,
-        )
+    fig = figure_dict(
+        [
+            {
+                "type": "waterfall",
+                "x": d["step"].tolist(),
+                "y": d["share_of_us_consumption"].tolist(),
+                "measure": d["kind"].tolist(),
+                "text": [pct(abs(v), 1) for v in d["share_of_us_consumption"]],
+                # a decrease's label outside its bar sits below it, on the axis labels when the bar
+                # reaches zero: large steps carry their label inside, small ones outside
+                "textposition": _waterfall_text_positions(d["share_of_us_consumption"], d["kind"]),
+                "insidetextfont": {"color": "white"},
+                "insidetextanchor": "middle",
+                "connector": {"line": {"color": "#999999"}},
+                "increasing": {"marker": {"color": "#D55E00"}},
+                "decreasing": {"marker": {"color": "#009E73"}},
+                "totals": {"marker": {"color": "#0072B2"}},
+                "cliponaxis": False,
+            }
+        ],
+        xaxis={"tickangle": 0},
+        yaxis={"tickformat": ".0%", "title": {"text": "Share of U.S. consumption"}, "rangemode": "tozero"},
     )
-    fig.update_yaxes(tickformat=".0%", title="Share of U.S. consumption", rangemode="tozero")
-    fig.update_xaxes(tickangle=0)
     return finish(fig, meta, legend=False), meta
 
 
@@ -774,65 +807,94 @@ def time_path(result, sc, *, sources) -> tuple[go.Figure, ChartMeta]:
         slug=slugify(result.mineral, sc.id, "time-path", result.year),
         data=tp,
     )
-    fig = go.Figure()
-    step = dict(shape="hv")
+    step = {"shape": "hv"}
+    month = tp["month"].tolist()
+    traces = []
     lo_col, hi_col = ("gap_p10", "gap_p90") if "gap_p10" in tp else ("gap_low", "gap_high")
     if lo_col in tp and hi_col in tp and (tp[hi_col] - tp[lo_col]).abs().max() > 1e-9:
         band = "p10–p90 of the Monte Carlo" if lo_col == "gap_p10" else "range from the data's uncertainty"
-        fig.add_trace(go.Scatter(x=tp["month"], y=tp[lo_col], line=dict(width=0, **step), showlegend=False, hoverinfo="skip"))
-        fig.add_trace(
-            go.Scatter(
-                x=tp["month"],
-                y=tp[hi_col],
-                name=f"Gap: {band}",
-                fill="tonexty",
-                fillcolor="rgba(213,94,0,0.18)",
-                line=dict(width=0, **step),
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": month,
+                "y": tp[lo_col].tolist(),
+                "line": {"width": 0, **step},
+                "showlegend": False,
+                "hoverinfo": "skip",
+            }
         )
-    fig.add_trace(
-        go.Scatter(
-            x=tp["month"],
-            y=tp["shortfall_before_offsets"],
-            name="Shortfall before offsets",
-            line=dict(color="#999999", dash="dash", width=2, **step),
+        traces.append(
+            {
+                "type": "scatter",
+                "x": month,
+                "y": tp[hi_col].tolist(),
+                "name": f"Gap: {band}",
+                "fill": "tonexty",
+                "fillcolor": "rgba(213,94,0,0.18)",
+                "line": {"width": 0, **step},
+            }
         )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=tp["month"], y=tp["gap"], name="Gap after deal, spare capacity, recycling", line=dict(color="#D55E00", width=3, **step)
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=tp["month"],
-            y=tp["unmet"],
-            name="Unmet after drawing on stocks",
-            fill="tozeroy",
-            line=dict(color="#CC79A7", width=1, **step),
-            fillcolor="rgba(204,121,167,0.25)",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=tp["month"],
-            y=tp["stockpile_left_months"],
-            name="Stocks left (months, right axis)",
-            yaxis="y2",
-            line=dict(color="#009E73", width=2),
-        )
-    )
-    if ex:
-        fig.add_vline(x=ex, line_dash="dot", line_color="#009E73")
+    traces += [
+        {
+            "type": "scatter",
+            "x": month,
+            "y": tp["shortfall_before_offsets"].tolist(),
+            "name": "Shortfall before offsets",
+            "line": {"color": "#999999", "dash": "dash", "width": 2, **step},
+        },
+        {
+            "type": "scatter",
+            "x": month,
+            "y": tp["gap"].tolist(),
+            "name": "Gap after deal, spare capacity, recycling",
+            "line": {"color": "#D55E00", "width": 3, **step},
+        },
+        {
+            "type": "scatter",
+            "x": month,
+            "y": tp["unmet"].tolist(),
+            "name": "Unmet after drawing on stocks",
+            "fill": "tozeroy",
+            "line": {"color": "#CC79A7", "width": 1, **step},
+            "fillcolor": "rgba(204,121,167,0.25)",
+        },
+        {
+            "type": "scatter",
+            "x": month,
+            "y": tp["stockpile_left_months"].tolist(),
+            "name": "Stocks left (months, right axis)",
+            "yaxis": "y2",
+            "line": {"color": "#009E73", "width": 2},
+        },
+    ]
     top_share = float(max(tp["shortfall_before_offsets"].max(), 0.01)) * 1.1
     top_stock = float(max(tp["stockpile_left_months"].max(), 0.1)) * 1.1
-    fig.update_layout(
-        yaxis=dict(title="Share of monthly consumption", tickformat=".0%", range=[0, top_share]),
-        yaxis2=dict(
-            title="Months of consumption in stock", overlaying="y", side="right", range=[0, top_stock], tickformat=".1f", showgrid=False
-        ),
+    fig = figure_dict(
+        traces,
+        xaxis={"title": {"text": "Month after the shock"}},
+        yaxis={"title": {"text": "Share of monthly consumption"}, "tickformat": ".0%", "range": [0, top_share]},
+        yaxis2={
+            "title": {"text": "Months of consumption in stock"},
+            "overlaying": "y",
+            "side": "right",
+            "range": [0, top_stock],
+            "tickformat": ".1f",
+            "showgrid": False,
+        },
     )
-    fig.update_xaxes(title="Month after the shock")
+    if ex:  # what fig.add_vline draws: a dotted line at the month the stocks run out
+        fig["layout"]["shapes"] = [
+            {
+                "type": "line",
+                "x0": ex,
+                "x1": ex,
+                "xref": "x",
+                "y0": 0,
+                "y1": 1,
+                "yref": "y domain",
+                "line": {"color": "#009E73", "dash": "dot"},
+            }
+        ]
     return finish(fig, meta, height=520), meta
 
 
