@@ -151,11 +151,12 @@ def _foot_chars(traces: list[dict]) -> int:
 
 
 def figure_dict(data: list[dict], **layout) -> dict:
-    """A figure as plain data (``{"data": [...], "layout": {...}}``) for :func:`finish`, with
-    plotly's default template as ``go.Figure()`` would start it. The lab's charts are built this
+    """A figure as plain data (``{"data": [...], "layout": {...}}``) for :func:`finish`, which
+    gives it the template a ``go.Figure()`` would have had (plotly's default, ours merged over it).
+    The lab's charts are built this
     way: plotly's validated objects (``go.Scatter``, ``update_layout``) took two thirds of a
     slider move's server time, and the figure that comes out is the same."""
-    return {"data": data, "layout": {"template": _base_template_json(), **layout}}
+    return {"data": data, "layout": dict(layout)}
 
 
 def finish(fig: go.Figure | dict, meta: ChartMeta, *, height: int = HEIGHT, legend: bool = True, legend_rows: int = 1) -> go.Figure:
@@ -182,10 +183,15 @@ def finish(fig: go.Figure | dict, meta: ChartMeta, *, height: int = HEIGHT, lege
     bottom = axis_room + 16 * len(foot_lines) + 14
     title_html = "<br>".join(f"<b>{_esc(x)}</b>" for x in title_lines)
     sub_html = "<br>".join(_esc(x) for x in sub_lines)
+    used = frozenset(t.get("type", "scatter") for t in traces)
+    if "template" not in layout:  # built as plain data: the finished template, made once per set of trace types
+        layout["template"] = _finished_template(used)
+    else:  # a plotly Figure carries plotly's default template: ours goes over it
+        _deep_merge(layout, {"template": _template_json()})
+        _keep_used_styles(layout["template"], used)
     _deep_merge(
         layout,
         {
-            "template": _template_json(),
             "title": {
                 "text": f"{title_html}<br><span style='font-size:14px;color:#555555'>{sub_html}</span>",
                 "x": 0.0,
@@ -205,12 +211,7 @@ def finish(fig: go.Figure | dict, meta: ChartMeta, *, height: int = HEIGHT, lege
     )
     for key in [k for k in layout if k.startswith("xaxis")] or ["xaxis"]:
         layout.setdefault(key, {})["automargin"] = False
-    # plotly's default template styles every trace type (surface, mesh3d, carpet...): keep only the
-    # types this chart draws, which changes nothing on the page and halves the figure's JSON
-    used = {t.get("type", "scatter") for t in traces}
-    tdata = layout["template"].get("data")
-    if isinstance(tdata, dict):
-        layout["template"]["data"] = {k: v for k, v in tdata.items() if k in used}
+
     layout.setdefault("annotations", []).append(
         {
             "text": "<br>".join(_esc(x) for x in foot_lines),
@@ -242,14 +243,30 @@ _TEMPLATE_JSON: dict | None = None
 _BASE_TEMPLATE_JSON: dict | None = None
 
 
-def _base_template_json() -> dict:
-    """plotly's default template as a new ``go.Figure()`` carries it (finish merges ours over it)."""
-    global _BASE_TEMPLATE_JSON
-    if _BASE_TEMPLATE_JSON is None:
-        _BASE_TEMPLATE_JSON = go.Figure().to_plotly_json()["layout"].get("template", {})
+def _keep_used_styles(template: dict, used) -> None:
+    """plotly's default template styles every trace type (surface, mesh3d, carpet...): keep only the
+    types a chart draws, which changes nothing on the page and halves the figure's JSON."""
+    tdata = template.get("data")
+    if isinstance(tdata, dict):
+        template["data"] = {k: v for k, v in tdata.items() if k in used}
+
+
+_FINISHED: dict[frozenset, dict] = {}
+
+
+def _finished_template(used: frozenset) -> dict:
+    """plotly's default template (as a new ``go.Figure()`` carries it) with ours merged over it and
+    only the styles of the trace types ``used``: what finish makes of a plotly Figure's template."""
     import copy
 
-    return copy.deepcopy(_BASE_TEMPLATE_JSON)
+    if used not in _FINISHED:
+        global _BASE_TEMPLATE_JSON
+        if _BASE_TEMPLATE_JSON is None:
+            _BASE_TEMPLATE_JSON = go.Figure().to_plotly_json()["layout"].get("template", {})
+        t = _deep_merge(copy.deepcopy(_BASE_TEMPLATE_JSON), _template_json())
+        _keep_used_styles(t, used)
+        _FINISHED[used] = t
+    return copy.deepcopy(_FINISHED[used])
 
 
 def _template_json() -> dict:
