@@ -26,6 +26,14 @@ def dataset() -> ds_mod.Dataset:
     return ds_mod.load_dataset()
 
 
+@functools.cache
+def _bundled() -> ds_mod.Dataset:
+    # the same dataset, kept at hand: a chart's build, source line and downloads each asked
+    # st.cache_resource for it, and every such call costs a lookup and a session-state scan
+    # (six a slider move in the lab)
+    return dataset()
+
+
 @st.cache_data(show_spinner=False)
 def metrics_all(bands: str = DEFAULT_BANDS) -> pd.DataFrame:
     return metrics_mod.metrics_table(dataset(), bands=bands)
@@ -56,7 +64,7 @@ def mineral_name(m: str) -> str:
 
 def caption_sources(*data) -> None:
     """The source line of what a table or number shows, read from its frame's source column(s)."""
-    line = charts.source_line(dataset(), charts.source_ids_of(*data))
+    line = charts.source_line(_bundled(), charts.source_ids_of(*data))
     if line:
         st.caption(line)
 
@@ -86,7 +94,7 @@ PLOTLY_CONFIG = {"displaylogo": False, "topojsonURL": "/app/static/topojson/"}
 def build(builder, **kwargs):
     """Call a chart builder with the dataset's sources: it reads the source ids from the data it
     plots and writes the source line itself."""
-    return builder(sources=dataset().sources, **kwargs)
+    return builder(sources=_bundled().sources, **kwargs)
 
 
 def render_chart(fig, meta: charts.ChartMeta, key: str) -> None:
@@ -98,7 +106,7 @@ def render_chart(fig, meta: charts.ChartMeta, key: str) -> None:
 
 
 def _downloads(fig, meta: charts.ChartMeta, key: str) -> None:
-    ds = dataset()
+    ds = _bundled()
     srcs = [ds.sources[i] for i in meta.source_ids if i in ds.sources]
     title = f"{meta.title} — {meta.subtitle}"
     # one flex row, not six columns: each column is an element of its own that every rerun sends

@@ -7,12 +7,14 @@ download keeps working.
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from risk import export
 
 
-@st.cache_resource
+@functools.cache  # once per process (st.cache_resource costs a lookup on each of a page's charts)
 def _chromium() -> str | None:
     return export.chromium_path()
 
