@@ -36,7 +36,8 @@ mineral = col_m.selectbox(
     index=with_world.index("rare_earths") if "rare_earths" in with_world else 0,
     format_func=lambda m: minerals.get(m, m),
 )
-editions = [e for e in EDITIONS if e in set(ds.figures.loc[ds.figures["mineral"] == mineral, "edition"])]
+_have = set(ds.figures.loc[ds.figures["mineral"] == mineral, "edition"].unique())
+editions = [e for e in EDITIONS if e in _have]
 edition = col_e.selectbox("Edition", editions, format_func=edition_label)
 
 f = ds.figures[(ds.figures["mineral"] == mineral) & (ds.figures["edition"] == edition)].copy()

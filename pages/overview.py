@@ -40,10 +40,11 @@ edition = linked(c2.selectbox, "Edition", list(USGS_EDITIONS), key="ov_edition",
 years = sorted(ds.figures.loc[ds.figures["edition"] == edition, "year"].unique(), reverse=True)
 years = [int(y) for y in years if y >= 2023]
 year = linked(c3.selectbox, "Year", years, key="ov_year", param="year")
+_STAGES = set(ds.figures["stage"].unique())  # once: a set built inside the list below was built once per stage
 stage = linked(
     c4.selectbox,
     "Stage",
-    ["main", *[s for s in PRODUCTION_STAGES if s in set(ds.figures["stage"])], "reserves"],
+    ["main", *[s for s in PRODUCTION_STAGES if s in _STAGES], "reserves"],
     key="ov_stage",
     param="stage",
     format_func=lambda s: "Main production stage" if s == "main" else stage_words(s).capitalize(),

@@ -17,7 +17,7 @@ from risk.vocab import (
 )
 from ui.common import (
     CONSUMERS,
-    build,
+    build_once,
     caption_sources,
     chains_for,
     column_config,
@@ -133,9 +133,9 @@ if len(current):
     )
     named_values = sh[(sh["country"] != "WLD") & sh["share"].notna()]
     if len(named_values):
-        fig, meta = build(charts.share_bar, shares=sh, **kw)
+        fig, meta = build_once((mineral, sid, edition, int(year)), charts.share_bar, shares=sh, **kw)
         render_chart(fig, meta, "bar")
-        fig, meta = build(charts.world_map, shares=sh, **kw)
+        fig, meta = build_once((mineral, sid, edition, int(year)), charts.world_map, shares=sh, **kw)
         render_chart(fig, meta, "map")
     else:
         st.info(
@@ -177,7 +177,8 @@ if len(current):
     if edition == CURRENT_EDITION and common:
         st.subheader("What changed between MCS 2025 and MCS 2026")
         y = common[-1]
-        fig, meta = build(
+        fig, meta = build_once(
+            (mineral, r0["stage"], r0["product"], int(y)),
             charts.edition_revisions,
             old=f25[f25["year"] == y],
             new=f26[f26["year"] == y],
@@ -191,10 +192,10 @@ if len(current):
 if len(us):
     st.subheader("U.S. import sources and net import reliance")
     if (us["measure"] == "import_sources").any():
-        fig, meta = build(charts.import_sources_bar, us=us, mineral_name=name)
+        fig, meta = build_once((mineral,), charts.import_sources_bar, us=us, mineral_name=name)
         render_chart(fig, meta, "imports")
     if (us["measure"] == "net_import_reliance").any():
-        fig, meta = build(charts.nir_trend, us=us, mineral_name=name)
+        fig, meta = build_once((mineral,), charts.nir_trend, us=us, mineral_name=name)
         render_chart(fig, meta, "nir")
     dep = dependency_by_country(ds.us, mineral)
     if len(dep):
@@ -214,7 +215,7 @@ if len(us):
 pr = prices(ds, mineral)
 if len(pr):
     st.subheader("Prices")
-    fig, meta = build(charts.price_history, prices=pr, mineral_name=name, events=control_dates(mineral))
+    fig, meta = build_once((mineral,), charts.price_history, prices=pr, mineral_name=name, events=control_dates(mineral))
     render_chart(fig, meta, "prices")
 
 # ----------------------------------------------------------------------------------------------
@@ -243,7 +244,8 @@ if mineral in set(mapping.minerals):
     if yearly.empty:
         st.info(f"{consumer_name(consumer)} reports no imports of {name} (HS {codes}) in {first}–{last}.")
     else:
-        fig, meta = build(
+        fig, meta = build_once(
+            (mineral, consumer, measure),
             charts.import_history,
             yearly=yearly,
             importer_name=consumer_name(consumer),
@@ -258,8 +260,13 @@ if mineral in set(mapping.minerals):
             st.info(plain(str(exc)))
         else:
             if consumer != "CHN":
-                fig, meta = build(
-                    charts.origin_shares, exp=exp, importer_name=consumer_name(consumer), origin_name="China", mineral_name=name
+                fig, meta = build_once(
+                    (mineral, consumer, *span),
+                    charts.origin_shares,
+                    exp=exp,
+                    importer_name=consumer_name(consumer),
+                    origin_name="China",
+                    mineral_name=name,
                 )
                 render_chart(fig, meta, "origin-shares")
         st.caption(
@@ -282,7 +289,7 @@ chains = chains_for(mineral)
 if len(chains):
     st.subheader("Along the product chain")
     for chain_id, g in chains.groupby("chain", sort=False):
-        fig, meta = build(charts.chain_stages, shares=g, chain_name=g["chain_name"].iloc[0])
+        fig, meta = build_once((mineral, chain_id), charts.chain_stages, shares=g, chain_name=g["chain_name"].iloc[0])
         render_chart(fig, meta, f"chain-{chain_id}")
 
 st.subheader("Sources, notes and flags")

@@ -448,7 +448,8 @@ def _on_upload() -> None:
         return
     try:
         loaded = load_scenario_text(up.getvalue(), where=up.name)
-        unknown = [m for m in loaded.baseline.minerals if m not in set(ds.minerals["mineral"])]
+        known = set(ds.minerals["mineral"])
+        unknown = [m for m in loaded.baseline.minerals if m not in known]
         if unknown:
             raise ScenarioError(f"{up.name}: baseline.minerals: unknown mineral(s) {', '.join(unknown)}")
     except ScenarioError as exc:

@@ -479,46 +479,63 @@ def criticality_scatter(m: pd.DataFrame, *, names: dict, year: int, sources, sta
         ],
     )
     size = 10 + 40 * np.sqrt(d["dep"].clip(0, 1))
-    fig = go.Figure()
-    fig.add_shape(type="rect", x0=b.upper, x1=10000, y0=0.5, y1=1.05, fillcolor="#FBE3D6", line_width=0, layer="below")
-    for xline in (b.lower, b.upper):
-        fig.add_vline(x=xline, line_dash="dot", line_color="#999999")
-    fig.add_trace(
-        go.Scatter(
-            x=d["hhi"],
-            y=d["nir"],
-            mode="markers+text",
-            text=d["name"],
-            textposition=place_labels(d["hhi"], d["nir"], size, d["name"], x_range=(0, 10300), y_range=(-0.05, 1.1)),
-            textfont=dict(size=11),
-            marker=dict(
-                size=size,
-                color=[country_colour(c) for c in d["top_country"].fillna("OTH")],
-                opacity=0.75,
-                line=dict(color="#333333", width=0.5),
-            ),
-            customdata=np.stack(
-                [
-                    d["top_country"].fillna("").map(lambda c: countries.name(c) if c else ""),
-                    d["dep"],
-                    d["top_import_country"].map(lambda c: countries.name(c) if isinstance(c, str) else ""),
-                ],
-                axis=-1,
-            ),
-            hovertemplate="<b>%{text}</b><br>HHI %{x:,.0f}; top producer %{customdata[0]}<br>U.S. net import reliance %{y:.0%}<br>"
-            "dependency on %{customdata[2]}: %{customdata[1]:.0%}<extra></extra>",
-        )
-    )
-    fig.update_xaxes(title="Concentration of world supply (HHI, 0–10,000)", range=[0, 10300])
-    fig.update_yaxes(title="U.S. net import reliance", tickformat=".0%", range=[-0.05, 1.1])
-    fig.add_annotation(
-        x=9900,
-        y=0.52,
-        text="highly concentrated and mostly imported",
-        showarrow=False,
-        xanchor="right",
-        yanchor="bottom",
-        font=dict(size=11, color="#A33"),
+    names_ = d["name"].tolist()
+    # plain data (figure_dict): what add_shape, add_vline, add_trace and add_annotation would make
+    vline = {"type": "line", "xref": "x", "y0": 0, "y1": 1, "yref": "y domain", "line": {"color": "#999999", "dash": "dot"}}
+    fig = figure_dict(
+        [
+            {
+                "type": "scatter",
+                "x": d["hhi"].tolist(),
+                "y": d["nir"].tolist(),
+                "mode": "markers+text",
+                "text": names_,
+                "textposition": place_labels(d["hhi"], d["nir"], size, names_, x_range=(0, 10300), y_range=(-0.05, 1.1)),
+                "textfont": {"size": 11},
+                "marker": {
+                    "size": size.tolist(),
+                    "color": [country_colour(c) for c in d["top_country"].fillna("OTH")],
+                    "opacity": 0.75,
+                    "line": {"color": "#333333", "width": 0.5},
+                },
+                "customdata": np.stack(
+                    [
+                        d["top_country"].fillna("").map(lambda c: countries.name(c) if c else ""),
+                        d["dep"],
+                        d["top_import_country"].map(lambda c: countries.name(c) if isinstance(c, str) else ""),
+                    ],
+                    axis=-1,
+                ).tolist(),
+                "hovertemplate": "<b>%{text}</b><br>HHI %{x:,.0f}; top producer %{customdata[0]}<br>U.S. net import reliance %{y:.0%}<br>"
+                "dependency on %{customdata[2]}: %{customdata[1]:.0%}<extra></extra>",
+            }
+        ],
+        shapes=[
+            {
+                "type": "rect",
+                "x0": b.upper,
+                "x1": 10000,
+                "y0": 0.5,
+                "y1": 1.05,
+                "fillcolor": "#FBE3D6",
+                "line": {"width": 0},
+                "layer": "below",
+            },
+            *({**vline, "x0": x, "x1": x} for x in (b.lower, b.upper)),
+        ],
+        xaxis={"title": {"text": "Concentration of world supply (HHI, 0–10,000)"}, "range": [0, 10300]},
+        yaxis={"title": {"text": "U.S. net import reliance"}, "tickformat": ".0%", "range": [-0.05, 1.1]},
+        annotations=[
+            {
+                "x": 9900,
+                "y": 0.52,
+                "text": "highly concentrated and mostly imported",
+                "showarrow": False,
+                "xanchor": "right",
+                "yanchor": "bottom",
+                "font": {"size": 11, "color": "#A33"},
+            }
+        ],
     )
     return finish(fig, meta, height=640, legend=False), meta
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
+from collections import OrderedDict
 
 import pandas as pd
 import streamlit as st
@@ -95,6 +97,31 @@ def build(builder, **kwargs):
     """Call a chart builder with the dataset's sources: it reads the source ids from the data it
     plots and writes the source line itself."""
     return builder(sources=_bundled().sources, **kwargs)
+
+
+_BUILT: OrderedDict = OrderedDict()
+_BUILT_LOCK = threading.Lock()
+_BUILT_MAX = 256
+
+
+def build_once(key: tuple, builder, **kwargs):
+    """:func:`build`, kept per process under ``key``: the builder's name and everything its inputs
+    are read from in the bundled data (mineral, series, year, importer...). A page's other
+    selections then leave the chart alone: it is neither built again nor redrawn (the same
+    figure gives the browser the same chart element). Figures are shared read-only; the
+    least recently used of 256 go first."""
+    k = (builder.__name__, *key)
+    with _BUILT_LOCK:
+        hit = _BUILT.get(k)
+        if hit is not None:
+            _BUILT.move_to_end(k)
+            return hit
+    out = build(builder, **kwargs)
+    with _BUILT_LOCK:
+        _BUILT[k] = out
+        while len(_BUILT) > _BUILT_MAX:
+            _BUILT.popitem(last=False)
+    return out
 
 
 def render_chart(fig, meta: charts.ChartMeta, key: str) -> None:
