@@ -35,7 +35,7 @@ LAB_SLIDER = "Ban on exports to the U.S. (gallium, germanium, antimony): fractio
 PAGES = {
     # v2 model: the ban's fraction from 0 up in 20 steps (the first model moved the pass-through slider)
     "lab": ("app.py", "scenario_lab?scenario=china_export_ban&mineral=gallium&shocks.0.fraction=0", "slider", LAB_SLIDER),
-    "overview": ("app.py", "overview", "selectbox", "Year"),
+    "overview": ("app.py", "", "selectbox", "Year"),  # the default page lives at the root (/overview is "Page not found")
     "profile": ("app.py", "profile?mineral=gallium", "selectbox", "Year"),
     "compare": ("app.py", "compare", "radio", "Measure"),
 }
