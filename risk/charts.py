@@ -9,6 +9,8 @@ The same template is used on screen (``st.plotly_chart(theme=None)``) and in exp
 
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -152,10 +154,9 @@ def _foot_chars(traces: list[dict]) -> int:
 
 def figure_dict(data: list[dict], **layout) -> dict:
     """A figure as plain data (``{"data": [...], "layout": {...}}``) for :func:`finish`, which
-    gives it the template a ``go.Figure()`` would have had (plotly's default, ours merged over it).
-    The lab's charts are built this
-    way: plotly's validated objects (``go.Scatter``, ``update_layout``) took two thirds of a
-    slider move's server time, and the figure that comes out is the same."""
+    gives it the same template as a ``go.Figure()``. The lab's charts are built this way:
+    plotly's validated objects (``go.Scatter``, ``update_layout``) took two thirds of a slider
+    move's server time, and the figure that comes out is the same."""
     return {"data": data, "layout": dict(layout)}
 
 
@@ -183,12 +184,8 @@ def finish(fig: go.Figure | dict, meta: ChartMeta, *, height: int = HEIGHT, lege
     bottom = axis_room + 16 * len(foot_lines) + 14
     title_html = "<br>".join(f"<b>{_esc(x)}</b>" for x in title_lines)
     sub_html = "<br>".join(_esc(x) for x in sub_lines)
-    used = frozenset(t.get("type", "scatter") for t in traces)
-    if "template" not in layout:  # built as plain data: the finished template, made once per set of trace types
-        layout["template"] = _finished_template(used)
-    else:  # a plotly Figure carries plotly's default template: ours goes over it
-        _deep_merge(layout, {"template": _template_json()})
-        _keep_used_styles(layout["template"], used)
+    # plotly's default template (what a go.Figure carries; no builder sets another) with ours over it
+    layout["template"] = _finished_template(frozenset(t.get("type", "scatter") for t in traces))
     _deep_merge(
         layout,
         {
@@ -211,7 +208,6 @@ def finish(fig: go.Figure | dict, meta: ChartMeta, *, height: int = HEIGHT, lege
     )
     for key in [k for k in layout if k.startswith("xaxis")] or ["xaxis"]:
         layout.setdefault(key, {})["automargin"] = False
-
     layout.setdefault("annotations", []).append(
         {
             "text": "<br>".join(_esc(x) for x in foot_lines),
@@ -239,43 +235,20 @@ def _deep_merge(base: dict, extra: dict) -> dict:
     return base
 
 
-_TEMPLATE_JSON: dict | None = None
-_BASE_TEMPLATE_JSON: dict | None = None
-
-
-def _keep_used_styles(template: dict, used) -> None:
-    """plotly's default template styles every trace type (surface, mesh3d, carpet...): keep only the
-    types a chart draws, which changes nothing on the page and halves the figure's JSON."""
-    tdata = template.get("data")
-    if isinstance(tdata, dict):
-        template["data"] = {k: v for k, v in tdata.items() if k in used}
-
-
-_FINISHED: dict[frozenset, dict] = {}
+@functools.cache
+def _finished_template_of(used: frozenset) -> dict:
+    t = _deep_merge(go.Figure().to_plotly_json()["layout"].get("template", {}), TEMPLATE.to_plotly_json())
+    # plotly's default template styles every trace type (surface, mesh3d, carpet...): keep only the
+    # types the chart draws, which changes nothing on the page and halves the figure's JSON
+    if isinstance(t.get("data"), dict):
+        t["data"] = {k: v for k, v in t["data"].items() if k in used}
+    return t
 
 
 def _finished_template(used: frozenset) -> dict:
-    """plotly's default template (as a new ``go.Figure()`` carries it) with ours merged over it and
-    only the styles of the trace types ``used``: what finish makes of a plotly Figure's template."""
-    import copy
-
-    if used not in _FINISHED:
-        global _BASE_TEMPLATE_JSON
-        if _BASE_TEMPLATE_JSON is None:
-            _BASE_TEMPLATE_JSON = go.Figure().to_plotly_json()["layout"].get("template", {})
-        t = _deep_merge(copy.deepcopy(_BASE_TEMPLATE_JSON), _template_json())
-        _keep_used_styles(t, used)
-        _FINISHED[used] = t
-    return copy.deepcopy(_FINISHED[used])
-
-
-def _template_json() -> dict:
-    global _TEMPLATE_JSON
-    if _TEMPLATE_JSON is None:
-        _TEMPLATE_JSON = TEMPLATE.to_plotly_json()
-    import copy
-
-    return copy.deepcopy(_TEMPLATE_JSON)
+    """plotly's default template with ours merged over it, styles for the trace types ``used``
+    only; made once per set of types, a copy for each chart."""
+    return copy.deepcopy(_finished_template_of(used))
 
 
 def _esc(text: str) -> str:
