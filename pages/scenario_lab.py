@@ -1,7 +1,10 @@
 """Scenario lab: China export ban, Russia or Ukraine deal; sliders for every parameter; the URL holds the view."""
 
+import dataclasses
 import datetime as dt
 import re
+import threading
+from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
@@ -32,6 +35,7 @@ from ui.common import (
     build,
     caption_sources,
     dataset,
+    download_row,
     events_file,
     mineral_name,
     pct,
@@ -49,13 +53,29 @@ NAMED = list(named_scenarios())
 BASELINE = "baseline"
 EVENTS = "controls"  # "Controls in force on a date", built from data/events.yaml
 TOGGLES = {"lab_show_sweep": "sweep", "lab_show_all": "all"}  # widget key -> URL key ("1" when on)
-VIEW_KEYS = ("mineral", "as_of", *TOGGLES.values())  # URL keys that are the view, not scenario parameters
+VIEW_KEYS = ("mineral", "as_of", "chart", *TOGGLES.values())  # URL keys that are the view, not scenario parameters
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+_RUNS: OrderedDict = OrderedDict()
+_RUNS_LOCK = threading.Lock()
+
+
 def _run_one(yaml_text: str, mineral: str):
-    sc = load_scenario_text(yaml_text, where="scenario")
-    return run_mineral(ds, sc, mineral)
+    """One mineral's result for this scenario, kept per process (the 512 most recent), shared and
+    read-only. A plain dict on the text: st.cache_data hashed the few kilobytes of YAML and pickled
+    every result, a fifth of a slider move's time on the server."""
+    k = (yaml_text, mineral)
+    with _RUNS_LOCK:
+        hit = _RUNS.get(k)
+        if hit is not None:
+            _RUNS.move_to_end(k)
+            return hit
+    out = run_mineral(ds, load_scenario_text(yaml_text, where="scenario"), mineral)
+    with _RUNS_LOCK:
+        _RUNS[k] = out
+        while len(_RUNS) > 512:
+            _RUNS.popitem(last=False)
+    return out
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -143,8 +163,17 @@ if choice == EVENTS:
 base = uploaded if choice == "uploaded" and uploaded else base_scenario(choice)
 loaded_key = f"{choice}:{st.session_state.get('lab_as_of')}" if choice == EVENTS else choice
 
-# the mineral on view (its selector comes further down): unset enforcement sliders show its default
-view_mineral = st.session_state.get("lab_mineral") or qp.get("mineral") or base.baseline.minerals[0]
+# The mineral on view: its own full run (a choice is rarer than a slider move), so the results
+# fragment below never has to redraw the selector. The scenario's own minerals come first, then
+# every other mineral in the data (which it leaves alone); sliders never change the list.
+mineral_options = [*base.baseline.minerals, *sorted(set(ds.minerals["mineral"]) - set(base.baseline.minerals), key=mineral_name)]
+url_mineral = qp.get("mineral")
+if url_mineral is not None and url_mineral not in mineral_options:
+    st.warning(plain(f"Unknown mineral {url_mineral[:60]!r} in the link; showing {mineral_name(base.baseline.minerals[0])}."))
+if st.session_state.get("lab_mineral") not in mineral_options or st.session_state.get("lab_mineral_url") != url_mineral:
+    st.session_state["lab_mineral"] = url_mineral if url_mineral in mineral_options else base.baseline.minerals[0]
+    st.session_state["lab_mineral_url"] = url_mineral
+view_mineral = st.session_state["lab_mineral"]
 
 # URL parameters seed the sliders when a scenario is (re)opened from a link
 if st.session_state.get("lab_loaded") != loaded_key:
@@ -171,8 +200,33 @@ show = plain if choice == "uploaded" else str
 st.caption(show(base.description))
 
 
+mineral = st.selectbox("Mineral", mineral_options, format_func=mineral_name, key="lab_mineral")
+st.session_state["lab_mineral_url"] = mineral
+if mineral not in base.baseline.minerals:
+    st.info(
+        f"{show(base.name)} does not name {mineral_name(mineral)}: none of its restrictions or deals apply to it, "
+        "only the shocks that cover every mineral (spare capacity, stocks, recycling, demand)."
+    )
+
+CHARTS = {"waterfall": "Shortfall and offsets", "suppliers": "Suppliers before and after", "timepath": "Month by month"}
+if choice == url_choice and qp.get("chart") in CHARTS and st.session_state.get("lab_chart_url") != qp.get("chart"):
+    st.session_state["lab_chart"] = qp["chart"]  # a link names the chart on view
+st.session_state["lab_chart_url"] = qp.get("chart")
+# What the fragment computed last, for the downloads below it (built when clicked, from this
+# session's current scenario) and for the sweep and the table: a plain dict, read at click time
+# from Streamlit's download thread.
+live: dict = st.session_state.setdefault("lab_live", {})
+
+
 def _mark_set(path: str) -> None:
     st.session_state.setdefault("lab_set", set()).add(path)
+
+
+def _fmt(p) -> str:
+    """The slider's own value label in the parameter's unit (no caption element under each slider)."""
+    if p.unit == "months":
+        return "%d months" if p.integer else "%.1f months"
+    return "percent"
 
 
 # The sidebar's header is written in the full run: a fragment may write to the sidebar only
@@ -180,11 +234,12 @@ def _mark_set(path: str) -> None:
 st.sidebar.header("Parameters")
 
 
-@st.fragment
 def lab() -> None:
-    """Sliders, results, charts, the pack and the scenario download: a slider move reruns only
-    this (not the navigation, the scenario selector or the upload)."""
-    view_mineral = st.session_state.get("lab_mineral") or qp.get("mineral") or base.baseline.minerals[0]
+    """Sliders, headline figures and the chart on view. A slider move reruns only this (as a
+    fragment): the navigation, the selectors, the pack and the downloads below are not sent again.
+    Each element costs about 1.5 ms on the server and more in the browser, so this sends as few
+    as it can: one sidebar box of sliders whose value labels carry the unit, one chart at a time."""
+    full_run = live.pop("run", None) == "full"  # set by the page's full run, absent in a fragment run
     base_params = parameters(base, view_mineral)
     lab_set: set = st.session_state.setdefault("lab_set", set())
     if st.session_state.get("lab_param_mineral") != view_mineral:
@@ -194,41 +249,25 @@ def lab() -> None:
             if not p.explicit and p.path not in lab_set:
                 st.session_state[f"p:{p.path}"] = float(p.value)
 
-    with st.sidebar:
-        values = {}
+    values = {}
+    with st.sidebar.container():  # one box: the sidebar's elements after it stay where they are
         for p in base_params:
             key = f"p:{p.path}"
-            if p.integer:
-                values[p.path] = st.slider(
-                    show(p.label), int(p.min), int(p.max), step=int(p.step), key=key, help=p.help, on_change=_mark_set, args=(p.path,)
-                )
-            else:
-                values[p.path] = st.slider(
-                    show(p.label), float(p.min), float(p.max), step=float(p.step), key=key, help=p.help, on_change=_mark_set, args=(p.path,)
-                )
             unset = not p.explicit and p.path not in lab_set
-            st.caption(
-                f"{p.show(values[p.path])}" + (f" (baseline default for {mineral_name(p.default_for)})" if unset and p.default_for else "")
+            label = show(p.label) + (f" (baseline default for {mineral_name(p.default_for)})" if unset and p.default_for else "")
+            kind = int if p.integer else float
+            values[p.path] = st.slider(
+                label,
+                kind(p.min),
+                kind(p.max),
+                step=kind(p.step),
+                format=_fmt(p),
+                key=key,
+                help=p.help,
+                on_change=_mark_set,
+                args=(p.path,),
             )
-        stage_choice = st.selectbox(
-            "Supply stage",
-            STAGE_CHOICES,
-            format_func=lambda s_: "choke point (from the baseline data)" if s_ == "auto" else stage_words(s_),
-            key="lab_stage",
-            help="The stage whose world supply a restriction bites on; the default is each mineral's choke point, with its reason",
-        )
-        uncertain = st.multiselect(
-            "Uncertain parameters (Monte Carlo bands on the time path)",
-            [p.path for p in base_params if p.path.startswith("shocks.")],
-            format_func=lambda path: next((show(p.label) for p in base_params if p.path == path), path),
-            key="lab_uncertain",
-            help="Each marked parameter is drawn uniformly over its slider's range, 2,000 draws",
-        )
-        if st.button("Reset to the scenario's defaults"):
-            st.session_state.pop("lab_loaded", None)
-            st.query_params.clear()
-            st.query_params["scenario"] = choice
-            st.rerun()
+    stage_choice = st.session_state.get("lab_stage") or "auto"
 
     # only the sliders moved off the scenario's values (or set by the user or the link) are applied:
     # an unset enforcement on re-exports keeps the baseline's default for each mineral
@@ -240,23 +279,7 @@ def lab() -> None:
         st.error(plain(exc))
         st.stop()
 
-    minerals = sc.baseline.minerals
-    # The scenario's own minerals first, then every other mineral in the data (which it leaves alone)
-    others = sorted(set(ds.minerals["mineral"]) - set(minerals), key=mineral_name)
-    mineral_options = [*minerals, *others]
-    url_mineral = qp.get("mineral")
-    if url_mineral is not None and url_mineral not in mineral_options:
-        st.warning(plain(f"Unknown mineral {url_mineral[:60]!r} in the link; showing {mineral_name(minerals[0])}."))
-    if st.session_state.get("lab_mineral") not in mineral_options or st.session_state.get("lab_mineral_url") != url_mineral:
-        st.session_state["lab_mineral"] = url_mineral if url_mineral in mineral_options else minerals[0]
-        st.session_state["lab_mineral_url"] = url_mineral
-    mineral = st.selectbox("Mineral", mineral_options, format_func=mineral_name, key="lab_mineral")
-    st.session_state["lab_mineral_url"] = mineral
-    if mineral not in minerals:
-        st.info(
-            f"{plain(sc.name)} does not name {mineral_name(mineral)}: none of its restrictions or deals apply to it, "
-            "only the shocks that cover every mineral (spare capacity, stocks, recycling, demand)."
-        )
+    chart = st.session_state.get("lab_chart") or "waterfall"
     # the URL holds the view; an uploaded scenario lives only in this session, and its URL says so
     new_qp = to_query_params(sc, base) | {"scenario": choice, "mineral": mineral} if choice != "uploaded" else {"scenario": "uploaded"}
     if choice == EVENTS:
@@ -264,17 +287,21 @@ def lab() -> None:
     for key, q in TOGGLES.items():
         if st.session_state.get(key):
             new_qp[q] = "1"
-    if new_qp != qp:
-        st.query_params.clear()
-        st.query_params.update(new_qp)
+    if chart != "waterfall" and choice != "uploaded":
+        new_qp["chart"] = chart
+    if new_qp != dict(st.query_params):
+        st.query_params.from_dict(new_qp)  # one message to the browser (clear and update were two)
+    st.session_state["lab_chart_url"] = new_qp.get("chart")
 
     yaml_text = scenario_to_yaml(sc)
+    live.update(sc=sc, yaml=yaml_text)
     st.session_state["lab_current_yaml"] = yaml_text  # the Briefing page builds the pack for this scenario
     # Compare can add this scenario, and put it in its own link as the lab's parameters
     st.session_state["lab_current_link"] = (
-        "|".join(f"{k}={v}" for k, v in new_qp.items() if k not in ("mineral", *TOGGLES.values())) if choice != "uploaded" else ""
+        "|".join(f"{k}={v}" for k, v in new_qp.items() if k not in ("mineral", "chart", *TOGGLES.values())) if choice != "uploaded" else ""
     )
-    r = _run_one(yaml_text, mineral)  # the selected mineral first: its charts are drawn before the rest runs
+    r = _run_one(yaml_text, mineral)
+    live["result"] = r
     v = r.values
 
     # one box of notes, not one per note; the stage note repeats the caption below it
@@ -352,93 +379,159 @@ def lab() -> None:
             "min(deal volume, loss) ÷ loss; the deal volume is never more than the partner's output × (1 + expansion)",
         ),
     )
-    st.write(plain(r.sentence))
+    # the briefing line and its two riders in one element
+    lines = [plain(r.sentence)]
     if v.get("deal_volume"):
-        st.caption(f"The deal adds about {fmt_volume(v['deal_volume'], r.unit)} a year at full volume.")
+        lines.append(f":small[:gray[The deal adds about {fmt_volume(v['deal_volume'], r.unit)} a year at full volume.]]")
     if v.get("demand_growth"):
-        st.caption(
-            f"Demand growth of {v['demand_growth']:.0%} is its own line: {pct(v.get('demand_unmet'))} of baseline consumption unmet after offsets."
+        lines.append(
+            f":small[:gray[Demand growth of {v['demand_growth']:.0%} is its own line: "
+            f"{pct(v.get('demand_unmet'))} of baseline consumption unmet after offsets.]]"
         )
+    st.markdown("  \n".join(lines))
 
-    if v["shortfall"] is not None:
+    # One chart at a time: drawing a plotly chart is the largest cost of a move in the browser
+    available = [
+        c
+        for c, ok in (
+            ("waterfall", v["shortfall"] is not None),
+            ("suppliers", r.computable or v["accessible_supply_lost"] is not None),
+            ("timepath", v["shortfall"] is not None),
+        )
+        if ok
+    ]
+    if not available:
+        live["chart"] = None
+        return
+    if st.session_state.get("lab_chart") not in available:
+        st.session_state["lab_chart"] = available[0]
+    chart = st.segmented_control("Chart", available, format_func=CHARTS.get, required=True, key="lab_chart", label_visibility="collapsed")
+    if chart == "waterfall":
         fig, meta = build(charts.waterfall, result=r, sc=sc)
-        render_chart(fig, meta, "waterfall")
-    if r.computable or v["accessible_supply_lost"] is not None:
+    elif chart == "suppliers":
         fig, meta = build(charts.supplier_shares, result=r, sc=sc)
-        render_chart(fig, meta, "suppliers")
-    if v["shortfall"] is not None:
+    else:
+        uncertain = [u for u in st.session_state.get("lab_uncertain") or [] if u in defaults]
         if uncertain:
             plist = {p.path: p for p in parameters(sc)}
             mc = _monte_carlo(yaml_text, mineral, tuple((u, plist[u].min, plist[u].max) for u in uncertain if u in plist))
-            r.time_path = r.time_path.merge(mc, on="month")
+            r = dataclasses.replace(r, time_path=r.time_path.merge(mc, on="month"))  # the kept result stays as it is
         fig, meta = build(charts.time_path, result=r, sc=sc)
-        render_chart(fig, meta, "timepath")
+    render_chart(fig, meta, chart, downloads=False)
+    live.update(fig=fig, meta=meta, chart=chart)
+    if not full_run and st.session_state.get("lab_rows_drawn") != chart:
+        # another chart on view: its download row (outside the fragment) is drawn by a full run
+        st.rerun(scope="app")
 
-    # Sweep: the first restriction's fraction against the deal's expansion (or spare capacity)
-    paths = {p.path: p for p in parameters(sc)}
-    xp = next((k for k in paths if k.endswith(".fraction")), None)
-    yp = next((k for k in paths if k.endswith(".change")), None) or next((k for k in paths if k.endswith(".share")), None)
-    st.subheader("Sweep and all minerals")
-    st.caption("Both rerun the scenario many times; switch them on when you need them (each slider move then takes longer).")
-    toggles = st.container(horizontal=True, gap="large")
-    show_sweep = toggles.toggle("Sweep heatmap: ban fraction against deal size", key="lab_show_sweep")
-    show_all = toggles.toggle("Table of every mineral in this scenario", key="lab_show_all")
-    if show_sweep and not (xp and yp and r.computable):
-        st.info("This scenario and mineral have no restriction and deal parameters to sweep.")
-    if show_sweep and xp and yp and r.computable:
-        xs = tuple(np.round(np.linspace(paths[xp].min, min(paths[xp].max, 1.0), 21), 4))
-        ys = tuple(np.round(np.linspace(0.0, min(paths[yp].max, 2.0), 21), 4))
-        df = _sweep(yaml_text, mineral, xp, yp, xs, ys)
-        fig, meta = build(
-            charts.sweep_heatmap,
-            df=df,
-            x=xp,
-            y=yp,
-            z="shortfall_net",
-            x_label=paths[xp].label,
-            y_label=paths[yp].label,
-            result=r,
-            sc=sc,
-        )
-        render_chart(fig, meta, "sweep")
 
-    if show_all:
-        results = {m: _run_one(yaml_text, m) for m in minerals}  # the selected mineral comes from the cache
-        table = pd.DataFrame([x.to_dict(with_path=False) for x in results.values()])
-        table["mineral"] = table["mineral"].map(mineral_name)
-        table["top_supplier_after"] = table["top_supplier_after"].map(lambda c: countries.name(c) if isinstance(c, str) else "—")
-        st.dataframe(
-            results_view(table.assign(stage=table["stage"].map(stage_words)), ["mineral", "stage", "year"]).assign(
-                top_supplier_after=table["top_supplier_after"]
-            ),
-            hide_index=True,
-            width="stretch",
-            column_config=results_column_config(),
-        )
-        caption_sources(table)
-    with st.expander("Scenario sources and references"):
-        if sc.references:  # one element, one reference a line
-            st.text("\n".join(sc.references))
+# The sweep and the table of every mineral rerun the scenario many times: when either is on, a
+# slider move runs the whole page (they follow every move); otherwise only the fragment runs.
+heavy = any(st.session_state.get(k) for k in TOGGLES)
+live["run"] = "full"
+(lab if heavy else st.fragment(lab))()
 
-    st.subheader("Briefing pack for this scenario")
-    pack_minerals = st.multiselect(
-        "Minerals in the pack", mineral_options, default=[mineral], format_func=mineral_name, key="lab_pack_minerals"
+if live.get("chart"):
+    # the chart's downloads, outside the fragment: each file is built when clicked from the chart
+    # the sliders show at that moment, so a slider move need not send the row again
+    download_row(live["meta"], live["chart"], lambda: (live["fig"], live["meta"]))
+st.session_state["lab_rows_drawn"] = live.get("chart")
+
+with st.sidebar:
+    params_now = parameters(base, view_mineral)
+    st.selectbox(
+        "Supply stage",
+        STAGE_CHOICES,
+        format_func=lambda s_: "choke point (from the baseline data)" if s_ == "auto" else stage_words(s_),
+        key="lab_stage",
+        help="The stage whose world supply a restriction bites on; the default is each mineral's choke point, with its reason",
     )
-    if pack_minerals:
-        from ui import exports as exports_ui
+    st.multiselect(
+        "Uncertain parameters (Monte Carlo bands on the time path)",
+        [p.path for p in params_now if p.path.startswith("shocks.")],
+        format_func=lambda path: next((show(p.label) for p in params_now if p.path == path), path),
+        key="lab_uncertain",
+        help="Each marked parameter is drawn uniformly over its slider's range, 2,000 draws; the bands show on the Month by month chart",
+    )
+    if st.button("Reset to the scenario's defaults"):
+        st.session_state.pop("lab_loaded", None)
+        st.query_params.clear()
+        st.query_params["scenario"] = choice
+        st.rerun()
 
-        stem = re.sub(r"[^a-z0-9]+", "-", f"{sc.id}-{'-'.join(pack_minerals)}-briefing".lower()).strip("-")[:100]
-        if exports_ui.pack_buttons(ds, sc, pack_minerals, [st.container(horizontal=True)] * 3, key="lab_pack", stem=stem):
-            st.caption(
-                "Title slide, the bottom line in three sentences, one slide per chart with its finding, the export controls on these "
-                "minerals, their product chains, key figures, sources. PDF on US Letter or A4."
-            )
+sc = live["sc"]
+r = live["result"]
+# Sweep: the first restriction's fraction against the deal's expansion (or spare capacity)
+paths = {p.path: p for p in parameters(sc)}
+xp = next((k for k in paths if k.endswith(".fraction")), None)
+yp = next((k for k in paths if k.endswith(".change")), None) or next((k for k in paths if k.endswith(".share")), None)
+st.subheader("Sweep and all minerals")
+st.caption("Both rerun the scenario many times; switch them on when you need them (each slider move then takes longer).")
+toggles = st.container(horizontal=True, gap="large")
+show_sweep = toggles.toggle("Sweep heatmap: ban fraction against deal size", key="lab_show_sweep")
+show_all = toggles.toggle("Table of every mineral in this scenario", key="lab_show_all")
+if show_sweep and not (xp and yp and r.computable):
+    st.info("This scenario and mineral have no restriction and deal parameters to sweep.")
+if show_sweep and xp and yp and r.computable:
+    xs = tuple(np.round(np.linspace(paths[xp].min, min(paths[xp].max, 1.0), 21), 4))
+    ys = tuple(np.round(np.linspace(0.0, min(paths[yp].max, 2.0), 21), 4))
+    df = _sweep(live["yaml"], mineral, xp, yp, xs, ys)
+    fig, meta = build(
+        charts.sweep_heatmap,
+        df=df,
+        x=xp,
+        y=yp,
+        z="shortfall_net",
+        x_label=paths[xp].label,
+        y_label=paths[yp].label,
+        result=r,
+        sc=sc,
+    )
+    render_chart(fig, meta, "sweep")
 
-    st.subheader("Save or load this scenario")
-    st.download_button("Download scenario (YAML)", data=yaml_text, file_name=f"{sc.id}.yaml", mime="application/x-yaml")
+if show_all:
+    results = {m: _run_one(live["yaml"], m) for m in sc.baseline.minerals}  # the selected mineral comes from the cache
+    table = pd.DataFrame([x.to_dict(with_path=False) for x in results.values()])
+    table["mineral"] = table["mineral"].map(mineral_name)
+    table["top_supplier_after"] = table["top_supplier_after"].map(lambda c: countries.name(c) if isinstance(c, str) else "—")
+    st.dataframe(
+        results_view(table.assign(stage=table["stage"].map(stage_words)), ["mineral", "stage", "year"]).assign(
+            top_supplier_after=table["top_supplier_after"]
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config=results_column_config(),
+    )
+    caption_sources(table)
 
+# Below here nothing follows a slider move on screen: each download is built when clicked, from
+# the scenario the sliders hold at that moment (``live``)
+with st.expander("Scenario sources and references"):
+    if base.references:  # one element, one reference a line
+        st.text("\n".join(base.references))
 
-lab()
+st.subheader("Briefing pack for this scenario")
+pack_minerals = st.multiselect(
+    "Minerals in the pack", mineral_options, default=[mineral], format_func=mineral_name, key="lab_pack_minerals"
+)
+if pack_minerals:
+    from ui import exports as exports_ui
+
+    stem = re.sub(r"[^a-z0-9]+", "-", f"{base.id}-{'-'.join(pack_minerals)}-briefing".lower()).strip("-")[:100]
+    if exports_ui.pack_buttons(ds, lambda: live["sc"], pack_minerals, [st.container(horizontal=True)] * 3, key="lab_pack", stem=stem):
+        st.caption(
+            "Title slide, the bottom line in three sentences, one slide per chart with its finding, the export controls on these "
+            "minerals, their product chains, key figures, sources. PDF on US Letter or A4."
+        )
+
+st.subheader("Save or load this scenario")
+st.download_button(
+    "Download scenario (YAML)",
+    data=lambda: live["yaml"].encode(),
+    file_name=f"{base.id}.yaml",
+    mime="application/x-yaml",
+    on_click="ignore",
+    help="The scenario as the sliders hold it when you click",
+)
 
 
 def _on_upload() -> None:

@@ -124,25 +124,40 @@ def build_once(key: tuple, builder, **kwargs):
     return out
 
 
-def render_chart(fig, meta: charts.ChartMeta, key: str) -> None:
-    """Show a chart as it will be exported, its source line, and its downloads."""
+def render_chart(fig, meta: charts.ChartMeta, key: str, *, downloads: bool = True) -> None:
+    """Show a chart as it will be exported, its source line, and its downloads (``downloads=False``:
+    the caller draws them with :func:`download_row`, e.g. outside a fragment)."""
     st.plotly_chart(
         fig, theme=None, key=f"chart-{key}", config=PLOTLY_CONFIG | {"toImageButtonOptions": {"filename": meta.slug, "scale": 2}}
     )
-    _downloads(fig, meta, key)
+    if downloads:
+        download_row(meta, key, lambda: (fig, meta))
 
 
-def _downloads(fig, meta: charts.ChartMeta, key: str) -> None:
+def download_row(meta: charts.ChartMeta, key: str, current) -> None:
+    """CSV, XLSX, PNG, SVG and PDF of a chart, each built when clicked from ``current()`` (the
+    figure and its meta at that moment; file names come from ``meta``)."""
     ds = _bundled()
-    srcs = [ds.sources[i] for i in meta.source_ids if i in ds.sources]
-    title = f"{meta.title} — {meta.subtitle}"
+
+    def srcs_title():
+        m = current()[1]
+        return [ds.sources[i] for i in m.source_ids if i in ds.sources], f"{m.title} — {m.subtitle}"
+
+    def csv() -> bytes:
+        srcs, title = srcs_title()
+        return to_csv_bytes(current()[1].data, sources=srcs, title=title)
+
+    def xlsx() -> bytes:
+        srcs, title = srcs_title()
+        return to_xlsx_bytes({"Data": current()[1].data}, sources=srcs, title=title)
+
     # one flex row, not six columns: each column is an element of its own that every rerun sends
     # and the browser lays out again (a slider move in the lab re-sent 36 of them for three charts)
     row = st.container(horizontal=True, gap="small")
     if meta.data is not None:
         row.download_button(
             "CSV",
-            data=lambda: to_csv_bytes(meta.data, sources=srcs, title=title),
+            data=csv,
             file_name=f"{meta.slug}.csv",
             mime="text/csv",
             key=f"csv-{key}",
@@ -151,7 +166,7 @@ def _downloads(fig, meta: charts.ChartMeta, key: str) -> None:
         )
         row.download_button(
             "XLSX",
-            data=lambda: to_xlsx_bytes({"Data": meta.data}, sources=srcs, title=title),
+            data=xlsx,
             file_name=f"{meta.slug}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"xlsx-{key}",
@@ -160,7 +175,7 @@ def _downloads(fig, meta: charts.ChartMeta, key: str) -> None:
         )
     from ui import exports as exports_ui
 
-    exports_ui.chart_buttons(fig, meta, key, row)
+    exports_ui.chart_buttons(lambda: current()[0], meta, key, row)
 
 
 def column_config(names, **help_extra) -> dict:

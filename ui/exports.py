@@ -21,7 +21,7 @@ def _chromium() -> str | None:
 
 def _maker(fig, fmt):
     def make() -> bytes:
-        return export.render_chart(fig, fmt)
+        return export.render_chart(fig() if callable(fig) else fig, fmt)
 
     return make
 
@@ -30,7 +30,8 @@ MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 
 
 def chart_buttons(fig, meta, key: str, row) -> None:
-    """PNG, SVG and PDF download buttons for a chart, rendered when clicked, in ``row`` (a container)."""
+    """PNG, SVG and PDF download buttons for a chart, rendered when clicked, in ``row`` (a container).
+    ``fig`` is a figure or a function giving the one to render at click time."""
     if _chromium() is None:
         row.caption(export.CHROMIUM_HELP + " The chart toolbar's camera icon still saves a PNG.")
         return
@@ -53,7 +54,10 @@ def pack_buttons(
     ds, sc, minerals, cols, *, key: str, stem: str, labels=("Briefing (PPTX)", "Briefing (PDF)"), primary: bool = False
 ) -> bool:
     """PPTX and PDF download buttons for the briefing pack, built when clicked, and the PDF's paper
-    size (Letter by default, A4 as a choice) in the third column. False without Chromium."""
+    size (Letter by default, A4 as a choice) in the third column. False without Chromium.
+
+    ``sc`` is a Scenario, or a function giving the one to build when the button is clicked (the
+    lab's sliders move without sending these buttons again)."""
     if _chromium() is None:
         st.warning(export.CHROMIUM_HELP)
         return False
@@ -72,7 +76,7 @@ def pack_buttons(
 
     def maker(fmt: str):
         def make() -> bytes:
-            return export.pack_bytes(export.build_pack(ds, sc, minerals, paper=paper), fmt)
+            return export.pack_bytes(export.build_pack(ds, sc() if callable(sc) else sc, minerals, paper=paper), fmt)
 
         return make
 

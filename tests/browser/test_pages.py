@@ -186,6 +186,36 @@ def test_download_chart_png_from_scenario_lab(server, page, tmp_path):
             page.get_by_role("button", name=label).first.click()
         assert dl.value.suggested_filename.endswith(suffix)
 
+    # The download row and the scenario YAML sit outside the sliders' fragment and are not sent
+    # again on a move: each file is built when clicked from the sliders as they are then. Half the
+    # ban (1.00 -> 0.50, ten steps of 0.05) halves the loss: 18% -> 9% before offsets.
+    slider = page.get_by_role("slider", name="Ban on exports to the U.S. (gallium, germanium, antimony): fraction")
+    for _ in range(10):
+        slider.focus()
+        page.keyboard.press("ArrowLeft")
+        wait_for_app(page)
+    assert wait_for_metric(page, "Shortfall, before offsets", "9%") == "9%"
+    with page.expect_download(timeout=60_000) as dl:
+        page.get_by_role("button", name="CSV").first.click()
+    dl.value.save_as(tmp_path / "moved.csv")
+    rows = (tmp_path / "moved.csv").read_text(encoding="utf-8-sig")
+    assert "Shortfall before offsets,0.09" in rows, rows[:400]
+    with page.expect_download(timeout=60_000) as dl:
+        page.get_by_role("button", name="Download scenario (YAML)").click()
+    dl.value.save_as(tmp_path / "moved.yaml")
+    assert "fraction: 0.5" in (tmp_path / "moved.yaml").read_text()
+    # another chart on view: its own file names (the row is drawn again by a full run)
+    page.get_by_role("radio", name="Suppliers before and after").click()
+    wait_for_app(page)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot .gtitle')].some(t => t.textContent.includes('largest supplier'))",
+        timeout=30_000,
+    )
+    with page.expect_download(timeout=60_000) as dl:
+        page.get_by_role("button", name="CSV").first.click()
+    assert dl.value.suggested_filename == "gallium-china-export-ban-suppliers-2025.csv"
+    assert "chart=suppliers" in page.url
+
 
 def test_download_briefing_pack(server, page, tmp_path):
     from pptx import Presentation
