@@ -14,11 +14,11 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	$(BIN)/python -m compileall -q risk ui pages app.py  # imports read .pyc even where PYTHONDONTWRITEBYTECODE=1
+	$(BIN)/python -m compileall -q risk ui pages app.py serve.py  # imports read .pyc even where PYTHONDONTWRITEBYTECODE=1
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/streamlit run app.py --server.port $(PORT) --browser.gatherUsageStats false
+	$(BIN)/streamlit run serve.py --server.port $(PORT) --browser.gatherUsageStats false
 
 # Chromium is needed for chart exports (kaleido) and the browser tests. Locally a missing
 # Chromium skips those tests with a message; under CI (CI=true) it is a failure.

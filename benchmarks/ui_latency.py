@@ -1,6 +1,6 @@
 """Benchmark: control -> updated chart, in a real browser, the app's pages against a minimal app.
 
-For each page: start `streamlit run` on a free port and time server start -> first chart drawn
+For each page: start `streamlit run serve.py` (what `make run` serves: app.py, with the model imported and the dataset loaded in a thread at server start) on a free port and time server start -> first chart drawn
 (fresh browser context); then change one control N times and time each change until the first
 chart's title text changes. The minimal app (benchmarks/minimal_app.py: a slider, a selectbox, a
 radio and one plotly chart) is measured the same way, control kind by control kind, in the same run:
@@ -34,10 +34,10 @@ LAB_SLIDER = "Ban on exports to the U.S. (gallium, germanium, antimony): fractio
 #: name -> (script, URL path, control kind, control label on the page, same control on the minimal app)
 PAGES = {
     # v2 model: the ban's fraction from 0 up in 20 steps (the first model moved the pass-through slider)
-    "lab": ("app.py", "scenario_lab?scenario=china_export_ban&mineral=gallium&shocks.0.fraction=0", "slider", LAB_SLIDER),
-    "overview": ("app.py", "", "selectbox", "Year"),  # the default page lives at the root (/overview is "Page not found")
-    "profile": ("app.py", "profile?mineral=gallium", "selectbox", "Year"),
-    "compare": ("app.py", "compare", "radio", "Measure"),
+    "lab": ("serve.py", "scenario_lab?scenario=china_export_ban&mineral=gallium&shocks.0.fraction=0", "slider", LAB_SLIDER),
+    "overview": ("serve.py", "", "selectbox", "Year"),  # the default page lives at the root (/overview is "Page not found")
+    "profile": ("serve.py", "profile?mineral=gallium", "selectbox", "Year"),
+    "compare": ("serve.py", "compare", "radio", "Measure"),
 }
 MINIMAL = {"slider": "pass through", "selectbox": "Year", "radio": "Measure"}
 

@@ -70,7 +70,7 @@ def start_server(script: Path, port: int, cwd: Path = ROOT) -> subprocess.Popen:
 def server():
     require_chromium()
     port = free_port()
-    proc = start_server(ROOT / "app.py", port)
+    proc = start_server(ROOT / "serve.py", port)  # what `make run` serves: app.py with the warm-up
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     try:
