@@ -75,7 +75,7 @@ def test_slider_with_keyboard_updates_headline_and_chart(server, page):
     )
     wait_for_app(page)
     page.wait_for_function("(t) => document.querySelector('.js-plotly-plot .gtitle').textContent != t", arg=title_before, timeout=30_000)
-    assert "shocks.0.fraction=0" in page.url
+    page.wait_for_function("() => location.search.includes('shocks.0.fraction=0')", timeout=30_000)
     screenshot(page, "scenario-lab-no-ban")
 
 
@@ -214,7 +214,7 @@ def test_download_chart_png_from_scenario_lab(server, page, tmp_path):
     with page.expect_download(timeout=60_000) as dl:
         page.get_by_role("button", name="CSV").first.click()
     assert dl.value.suggested_filename == "gallium-china-export-ban-suppliers-2025.csv"
-    assert "chart=suppliers" in page.url
+    page.wait_for_function("() => location.search.includes('chart=suppliers')", timeout=30_000)
 
 
 def test_download_briefing_pack(server, page, tmp_path):
@@ -265,7 +265,8 @@ def test_no_script_runs_from_user_text(server, page, tmp_path):
     )
     page.wait_for_function("() => document.body.innerText.includes('<img src=x onerror=window.__xss=3>')", timeout=30_000)
     wait_for_app(page)
-    assert "scenario=uploaded" in page.url
+    # the URL changes with the same run's last messages, after the name shows: wait for it, not race it
+    page.wait_for_function("() => location.search.includes('scenario=uploaded')", timeout=30_000)
     titles = " ".join(page.locator(".js-plotly-plot .gtitle").all_text_contents())
     assert "<script>window.__xss=1</script>" in titles
     assert (
