@@ -301,15 +301,24 @@ class StreamlitClient:
             if b.deferred_file_id and b.label not in run.downloads:
                 run.downloads[b.label] = b.deferred_file_id
 
-    def move(self, label_end: str = MOVE_LABEL) -> dict[str, list[float]]:
+    def move(self, label_end: str = MOVE_LABEL, rng: random.Random | None = None) -> dict[str, list[float]]:
         """Widget values for a move of the first slider whose label ends with ``label_end``:
-        one step up, or down at the top (every other slider as it is)."""
+        one step up, or down at the top (every other slider as it is). With ``rng``, a random
+        slider of that slider's fragment goes to a random step of its range instead, so that
+        the moves rarely repeat a setting (the server's result caches then mostly miss)."""
         s = next((s for s in self.sliders.values() if s.label.endswith(label_end)), None)
         if s is None:
             raise LoadError(f"no slider labelled ... {label_end!r} in the last run")
         self.move_fragment = s.fragment_id
-        v = s.value[0]
         step = s.step or 0.01
+        if rng is not None:
+            s = rng.choice([x for x in self.sliders.values() if x.fragment_id == s.fragment_id])
+            step = s.step or 0.01
+            n = max(1, round((s.max - s.min) / step))
+            choices = [round(s.min + i * step, 10) for i in range(n + 1) if abs(s.min + i * step - s.value[0]) > 1e-9]
+            s.value = [rng.choice(choices)]
+            return {k: list(x.value) for k, x in self.sliders.items()}
+        v = s.value[0]
         nxt = v + step if v + step <= s.max + 1e-9 else v - step
         s.value = [round(nxt, 10)]
         return {k: list(x.value) for k, x in self.sliders.items()}
@@ -489,6 +498,7 @@ async def drive(c: StreamlitClient, idx: int, stop_at: float, a, st: LevelStats)
     """Move a slider every a.interval seconds until stop_at. False if the session broke."""
     await asyncio.sleep(random.uniform(0, a.interval))  # spread the sessions over the interval
     moves = 0
+    rng = random.Random(idx) if a.moves == "random" else None
     next_at = time.perf_counter()
     try:
         while time.perf_counter() < stop_at:
@@ -498,7 +508,7 @@ async def drive(c: StreamlitClient, idx: int, stop_at: float, a, st: LevelStats)
             elif now - next_at > 0.05 and moves:
                 st.late += 1
             next_at = time.perf_counter() + a.interval
-            run = await c.rerun(c.move(a.slider))
+            run = await c.rerun(c.move(a.slider, rng))
             moves += 1
             st.lat.append(run.t_finished)
             st.lat_delta.append(run.t_last_delta or run.t_finished)
@@ -630,6 +640,12 @@ def parse_args(argv=None):
     ap.add_argument("--path", default=PATH, help="the page's URL path")
     ap.add_argument("--query", default=QUERY, help="the page's query string (without ?)")
     ap.add_argument("--slider", default=MOVE_LABEL, help="the moved slider: the end of its label")
+    ap.add_argument(
+        "--moves",
+        choices=("step", "random"),
+        default="step",
+        help="step: that slider one step up and back (settings repeat, caches hit); random: a random slider of its fragment to a random value",
+    )
     ap.add_argument("--url", help="drive a running server (or proxy) instead of starting one; loopback only")
     ap.add_argument("--pid", type=int, help="with --url: the server's pid, for RSS and CPU")
     ap.add_argument("--out", help="also write the JSON results to this file")

@@ -3,8 +3,6 @@
 import dataclasses
 import datetime as dt
 import re
-import threading
-from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
@@ -32,6 +30,9 @@ from risk.scenarios import (
 )
 from risk.vocab import stage_words
 from ui.common import (
+    LAB_CHARTS,
+    LAB_RUNS,
+    LAB_SCENARIOS,
     build,
     caption_sources,
     dataset,
@@ -56,26 +57,10 @@ TOGGLES = {"lab_show_sweep": "sweep", "lab_show_all": "all"}  # widget key -> UR
 VIEW_KEYS = ("mineral", "as_of", "chart", *TOGGLES.values())  # URL keys that are the view, not scenario parameters
 
 
-_RUNS: OrderedDict = OrderedDict()
-_RUNS_LOCK = threading.Lock()
-
-
 def _run_one(yaml_text: str, mineral: str):
     """One mineral's result for this scenario, kept per process (the 512 most recent), shared and
-    read-only. A plain dict on the text: st.cache_data hashed the few kilobytes of YAML and pickled
-    every result, a fifth of a slider move's time on the server."""
-    k = (yaml_text, mineral)
-    with _RUNS_LOCK:
-        hit = _RUNS.get(k)
-        if hit is not None:
-            _RUNS.move_to_end(k)
-            return hit
-    out = run_mineral(ds, load_scenario_text(yaml_text, where="scenario"), mineral)
-    with _RUNS_LOCK:
-        _RUNS[k] = out
-        while len(_RUNS) > 512:
-            _RUNS.popitem(last=False)
-    return out
+    read-only."""
+    return LAB_RUNS.get((yaml_text, mineral), lambda: run_mineral(ds, load_scenario_text(yaml_text, where="scenario"), mineral))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -176,6 +161,7 @@ if st.session_state.get("lab_mineral") not in mineral_options or st.session_stat
 view_mineral = st.session_state["lab_mineral"]
 
 # URL parameters seed the sliders when a scenario is (re)opened from a link
+sliders_set = False
 if st.session_state.get("lab_loaded") != loaded_key:
     st.session_state["lab_loaded"] = loaded_key
     start = base
@@ -186,6 +172,7 @@ if st.session_state.get("lab_loaded") != loaded_key:
             st.error(plain(f"Some settings in the link were not applied: {exc}"))
     for p in parameters(start, view_mineral):
         st.session_state[f"p:{p.path}"] = int(p.value) if p.integer else float(p.value)
+    sliders_set = True  # the sliders' values were set just now (see lab())
     # the parameters the link or the user set (an unset enforcement on re-exports follows the mineral)
     st.session_state["lab_set"] = {p.path for p in parameters(start) if p.explicit} - {p.path for p in parameters(base) if p.explicit}
     st.session_state["lab_param_mineral"] = view_mineral
@@ -216,6 +203,7 @@ st.session_state["lab_chart_url"] = qp.get("chart")
 # session's current scenario) and for the sweep and the table: a plain dict, read at click time
 # from Streamlit's download thread.
 live: dict = st.session_state.setdefault("lab_live", {})
+live["fresh"] = sliders_set
 
 
 def _mark_set(path: str) -> None:
@@ -240,6 +228,8 @@ def lab() -> None:
     Each element costs about 1.5 ms on the server and more in the browser, so this sends as few
     as it can: one sidebar box of sliders whose value labels carry the unit, one chart at a time."""
     full_run = live.pop("run", None) == "full"  # set by the page's full run, absent in a fragment run
+    # the page set the sliders' values in session state in this run (a link opened, a reset)
+    fresh = full_run and live.get("fresh", False)
     base_params = parameters(base, view_mineral)
     lab_set: set = st.session_state.setdefault("lab_set", set())
     if st.session_state.get("lab_param_mineral") != view_mineral:
@@ -248,6 +238,7 @@ def lab() -> None:
         for p in base_params:
             if not p.explicit and p.path not in lab_set:
                 st.session_state[f"p:{p.path}"] = float(p.value)
+        fresh = True
 
     values = {}
     with st.sidebar.container():  # one box: the sidebar's elements after it stay where they are
@@ -256,10 +247,14 @@ def lab() -> None:
             unset = not p.explicit and p.path not in lab_set
             label = show(p.label) + (f" (baseline default for {mineral_name(p.default_for)})" if unset and p.default_for else "")
             kind = int if p.integer else float
+            # the value as session state holds it: a slider given no value scans the whole session
+            # state for its key (0.3-0.7 ms a slider); in the run that set it, it must be left out
+            held = None if fresh else st.session_state.get(key)
             values[p.path] = st.slider(
                 label,
                 kind(p.min),
                 kind(p.max),
+                None if held is None else kind(held),
                 step=kind(p.step),
                 format=_fmt(p),
                 key=key,
@@ -273,15 +268,25 @@ def lab() -> None:
     # an unset enforcement on re-exports keeps the baseline's default for each mineral
     defaults = {p.path: p.value for p in base_params}
     moved = {k: v for k, v in values.items() if v != defaults.get(k) or k in lab_set}
+
+    def _scenario():
+        sc_ = with_values(base, {**moved, "baseline.stage": stage_choice}, where="sliders")
+        return sc_, to_query_params(sc_, base), scenario_to_yaml(sc_)
+
     try:
-        sc = with_values(base, {**moved, "baseline.stage": stage_choice}, where="sliders")
+        # the same sliders on the same scenario give the same scenario, its link and its YAML: kept per
+        # process on the settings (an uploaded scenario is this session's own and is not kept)
+        if choice == "uploaded":
+            sc, sc_qp, yaml_text = _scenario()
+        else:
+            sc, sc_qp, yaml_text = LAB_SCENARIOS.get((loaded_key, tuple(sorted(moved.items())), stage_choice), _scenario)
     except ScenarioError as exc:
         st.error(plain(exc))
         st.stop()
 
     chart = st.session_state.get("lab_chart") or "waterfall"
     # the URL holds the view; an uploaded scenario lives only in this session, and its URL says so
-    new_qp = to_query_params(sc, base) | {"scenario": choice, "mineral": mineral} if choice != "uploaded" else {"scenario": "uploaded"}
+    new_qp = sc_qp | {"scenario": choice, "mineral": mineral} if choice != "uploaded" else {"scenario": "uploaded"}
     if choice == EVENTS:
         new_qp["as_of"] = st.session_state["lab_as_of"]
     for key, q in TOGGLES.items():
@@ -293,7 +298,6 @@ def lab() -> None:
         st.query_params.from_dict(new_qp)  # one message to the browser (clear and update were two)
     st.session_state["lab_chart_url"] = new_qp.get("chart")
 
-    yaml_text = scenario_to_yaml(sc)
     live.update(sc=sc, yaml=yaml_text)
     st.session_state["lab_current_yaml"] = yaml_text  # the Briefing page builds the pack for this scenario
     # Compare can add this scenario, and put it in its own link as the lab's parameters
@@ -406,17 +410,16 @@ def lab() -> None:
     if st.session_state.get("lab_chart") not in available:
         st.session_state["lab_chart"] = available[0]
     chart = st.segmented_control("Chart", available, format_func=CHARTS.get, required=True, key="lab_chart", label_visibility="collapsed")
-    if chart == "waterfall":
-        fig, meta = build(charts.waterfall, result=r, sc=sc)
-    elif chart == "suppliers":
-        fig, meta = build(charts.supplier_shares, result=r, sc=sc)
+    uncertain = [u for u in st.session_state.get("lab_uncertain") or [] if u in defaults] if chart == "timepath" else []
+    if uncertain:
+        plist = {p.path: p for p in parameters(sc)}
+        mc = _monte_carlo(yaml_text, mineral, tuple((u, plist[u].min, plist[u].max) for u in uncertain if u in plist))
+        r_mc = dataclasses.replace(r, time_path=r.time_path.merge(mc, on="month"))  # the kept result stays as it is
+        fig, meta = build(charts.time_path, result=r_mc, sc=sc)
     else:
-        uncertain = [u for u in st.session_state.get("lab_uncertain") or [] if u in defaults]
-        if uncertain:
-            plist = {p.path: p for p in parameters(sc)}
-            mc = _monte_carlo(yaml_text, mineral, tuple((u, plist[u].min, plist[u].max) for u in uncertain if u in plist))
-            r = dataclasses.replace(r, time_path=r.time_path.merge(mc, on="month"))  # the kept result stays as it is
-        fig, meta = build(charts.time_path, result=r, sc=sc)
+        # a chart is a function of the scenario and the mineral: kept per process like the result
+        builder = {"waterfall": charts.waterfall, "suppliers": charts.supplier_shares, "timepath": charts.time_path}[chart]
+        fig, meta = LAB_CHARTS.get((chart, yaml_text, mineral), lambda: build(builder, result=r, sc=sc))
     render_chart(fig, meta, chart, downloads=False)
     live.update(fig=fig, meta=meta, chart=chart)
     if not full_run and st.session_state.get("lab_rows_drawn") != chart:

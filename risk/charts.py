@@ -763,7 +763,9 @@ def waterfall(result, sc, *, sources) -> tuple[go.Figure, ChartMeta]:
         ("Extra recycling", -float(last["recycling_offset"]), "relative"),
         ("Net shortfall", float(last["gap"]), "total"),
     ]
-    d = pd.DataFrame(steps, columns=["step", "share_of_us_consumption", "kind"])
+    names = [s_[0] for s_ in steps]
+    values = [s_[1] for s_ in steps]
+    kinds = [s_[2] for s_ in steps]
     net = float(last["gap"])
     title = (
         f"U.S. {result.name.lower()} shortfall: {pct(before)} of consumption before offsets, {pct(net)} after"
@@ -778,19 +780,20 @@ def waterfall(result, sc, *, sources) -> tuple[go.Figure, ChartMeta]:
         notes=[
             "Offsets are shares of the lost supply that the deal, spare capacity and recycling replace; the stockpile only buys time (see the time path)."
         ],
-        data=d[["step", "share_of_us_consumption"]],
+        # plain lists until here: a frame's column lookups cost more than the rest of the chart
+        data=pd.DataFrame({"step": names, "share_of_us_consumption": values}),
     )
     fig = figure_dict(
         [
             {
                 "type": "waterfall",
-                "x": d["step"].tolist(),
-                "y": d["share_of_us_consumption"].tolist(),
-                "measure": d["kind"].tolist(),
-                "text": [pct(abs(v), 1) for v in d["share_of_us_consumption"]],
+                "x": names,
+                "y": values,
+                "measure": kinds,
+                "text": [pct(abs(v), 1) for v in values],
                 # a decrease's label outside its bar sits below it, on the axis labels when the bar
                 # reaches zero: large steps carry their label inside, small ones outside
-                "textposition": _waterfall_text_positions(d["share_of_us_consumption"], d["kind"]),
+                "textposition": _waterfall_text_positions(values, kinds),
                 "insidetextfont": {"color": "white"},
                 "insidetextanchor": "middle",
                 "connector": {"line": {"color": "#999999"}},

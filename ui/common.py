@@ -99,9 +99,42 @@ def build(builder, **kwargs):
     return builder(sources=_bundled().sources, **kwargs)
 
 
-_BUILT: OrderedDict = OrderedDict()
-_BUILT_LOCK = threading.Lock()
-_BUILT_MAX = 256
+class LRU:
+    """The ``size`` most recently used results of a function, kept per process and shared by every
+    session read-only; thread-safe. It lives in an imported module because a page's own globals
+    are made afresh on every full run (a dict defined in a page lasts one session's fragment runs).
+    A plain dict on a hashable key: st.cache_data hashes its arguments and pickles every result,
+    which cost a fifth of a slider move on the server."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._d: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, make):
+        """The value kept under ``key``, or ``make()`` kept under it (an exception is not kept)."""
+        with self._lock:
+            hit = self._d.get(key)
+            if hit is not None:
+                self._d.move_to_end(key)
+                return hit
+        out = make()
+        with self._lock:
+            self._d[key] = out
+            while len(self._d) > self.size:
+                self._d.popitem(last=False)
+        return out
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+
+_BUILT = LRU(256)
+#: the Scenario lab's results, one per (scenario YAML, mineral), and its scenarios, one per
+#: (scenario, sliders moved, stage), and its charts: what a slider move would otherwise compute again
+LAB_RUNS = LRU(512)
+LAB_SCENARIOS = LRU(512)
+LAB_CHARTS = LRU(256)  # (chart, scenario YAML, mineral) -> (figure, meta), shared read-only
 
 
 def build_once(key: tuple, builder, **kwargs):
@@ -110,18 +143,7 @@ def build_once(key: tuple, builder, **kwargs):
     selections then leave the chart alone: it is neither built again nor redrawn (the same
     figure gives the browser the same chart element). Figures are shared read-only; the
     least recently used of 256 go first."""
-    k = (builder.__name__, *key)
-    with _BUILT_LOCK:
-        hit = _BUILT.get(k)
-        if hit is not None:
-            _BUILT.move_to_end(k)
-            return hit
-    out = build(builder, **kwargs)
-    with _BUILT_LOCK:
-        _BUILT[k] = out
-        while len(_BUILT) > _BUILT_MAX:
-            _BUILT.popitem(last=False)
-    return out
+    return _BUILT.get((builder.__name__, *key), lambda: build(builder, **kwargs))
 
 
 def render_chart(fig, meta: charts.ChartMeta, key: str, *, downloads: bool = True) -> None:

@@ -347,3 +347,30 @@ def test_lab_headline_boxes_fit_and_carry_no_arrow():
         assert not m.proto.delta, (m.label, m.proto.delta)
     at = open_page("pages/scenario_lab.py", scenario="china_ban_russia_deal", mineral="rare_earths")
     assert {m.label: m.value for m in at.metric}["Loss a year"] == "12,000–13,000 t"
+
+
+def test_lab_caches_give_each_setting_its_own_numbers_across_sessions(caplog):
+    """The lab keeps scenarios, results and charts per process on the sliders' settings: a second
+    session at the same settings gets the same numbers, a move back gives the first numbers again,
+    and no setting leaks into another (gallium, ban to the U.S.: NIR 1.00 x China's 18% of U.S.
+    imports x the ban's fraction)."""
+    import logging
+
+    caplog.set_level(logging.WARNING, logger="streamlit")
+    a = open_page("pages/scenario_lab.py", scenario="china_export_ban", mineral="gallium")
+    assert metric(a, "Shortfall, before offsets") == "18%"
+    a.slider(key="p:shocks.0.fraction").set_value(0.5).run()
+    assert metric(a, "Shortfall, before offsets") == "9%"
+    spec_half = chart_specs(a)[0]
+    b = open_page("pages/scenario_lab.py", scenario="china_export_ban", mineral="gallium", **{"shocks.0.fraction": "0.5"})
+    assert metric(b, "Shortfall, before offsets") == "9%"
+    assert chart_specs(b)[0] == spec_half
+    b.slider(key="p:shocks.0.fraction").set_value(0.3).run()
+    assert metric(b, "Shortfall, before offsets") == "5%"  # 0.3 x 18% = 5.4%
+    a.slider(key="p:shocks.0.fraction").set_value(1.0).run()
+    assert metric(a, "Shortfall, before offsets") == "18%"
+    title = chart_specs(a)[0]["layout"]["title"]["text"]
+    assert "18% of consumption before offsets" in title, title
+    assert chart_specs(a)[0] != spec_half
+    # the sliders pass their value only when the page did not set it in the same run
+    assert not [r for r in caplog.records if "set via the Session State API" in r.getMessage()]

@@ -1,0 +1,52 @@
+"""ui.common.LRU: the process-wide caches behind the Scenario lab's results, scenarios and charts."""
+
+import threading
+
+import pytest
+
+from ui.common import LRU
+
+
+def test_keeps_the_most_recently_used_and_drops_the_oldest():
+    made = []
+    c = LRU(2)
+
+    def make(x):
+        def f():
+            made.append(x)
+            return x * 10
+
+        return f
+
+    assert c.get("a", make(1)) == 10
+    assert c.get("b", make(2)) == 20
+    assert c.get("a", make(99)) == 10  # a hit: not made again, and now the most recent
+    assert c.get("c", make(3)) == 30  # b, the least recently used, goes
+    assert len(c) == 2
+    assert c.get("b", make(4)) == 40  # made again
+    assert made == [1, 2, 3, 4]
+
+
+def test_a_failure_is_not_kept():
+    c = LRU(4)
+
+    def boom():
+        raise ValueError("bad settings")
+
+    with pytest.raises(ValueError):
+        c.get("k", boom)
+    assert len(c) == 0
+    assert c.get("k", lambda: 1) == 1
+
+
+def test_threads_share_one_value_per_key():
+    c = LRU(8)
+    out = []
+    threads = [threading.Thread(target=lambda: out.append(c.get("k", lambda: object()))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(c) == 1
+    # two threads may both make it at the same moment, but afterwards every caller gets the kept one
+    assert c.get("k", lambda: None) in out
