@@ -310,17 +310,15 @@ class StreamlitClient:
         if s is None:
             raise LoadError(f"no slider labelled ... {label_end!r} in the last run")
         self.move_fragment = s.fragment_id
-        step = s.step or 0.01
         if rng is not None:
             s = rng.choice([x for x in self.sliders.values() if x.fragment_id == s.fragment_id])
-            step = s.step or 0.01
-            n = max(1, round((s.max - s.min) / step))
-            choices = [round(s.min + i * step, 10) for i in range(n + 1) if abs(s.min + i * step - s.value[0]) > 1e-9]
-            s.value = [rng.choice(choices)]
-            return {k: list(x.value) for k, x in self.sliders.items()}
-        v = s.value[0]
-        nxt = v + step if v + step <= s.max + 1e-9 else v - step
-        s.value = [round(nxt, 10)]
+        step = s.step or 0.01
+        if rng is None:
+            v = s.value[0]
+            s.value = [round(v + step if v + step <= s.max + 1e-9 else v - step, 10)]
+        else:
+            grid = [round(s.min + i * step, 10) for i in range(max(1, round((s.max - s.min) / step)) + 1)]
+            s.value = [rng.choice([g for g in grid if abs(g - s.value[0]) > 1e-9])]
         return {k: list(x.value) for k, x in self.sliders.items()}
 
     async def export(self, label: str = "PNG") -> tuple[float, int]:

@@ -203,7 +203,6 @@ st.session_state["lab_chart_url"] = qp.get("chart")
 # session's current scenario) and for the sweep and the table: a plain dict, read at click time
 # from Streamlit's download thread.
 live: dict = st.session_state.setdefault("lab_live", {})
-live["fresh"] = sliders_set
 
 
 def _mark_set(path: str) -> None:
@@ -228,8 +227,9 @@ def lab() -> None:
     Each element costs about 1.5 ms on the server and more in the browser, so this sends as few
     as it can: one sidebar box of sliders whose value labels carry the unit, one chart at a time."""
     full_run = live.pop("run", None) == "full"  # set by the page's full run, absent in a fragment run
-    # the page set the sliders' values in session state in this run (a link opened, a reset)
-    fresh = full_run and live.get("fresh", False)
+    # the page set the sliders' values in session state in this run (a link opened, a reset); a
+    # fragment run sees the globals of the last full run, so only a full run may read it
+    fresh = full_run and sliders_set
     base_params = parameters(base, view_mineral)
     lab_set: set = st.session_state.setdefault("lab_set", set())
     if st.session_state.get("lab_param_mineral") != view_mineral:

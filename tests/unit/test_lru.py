@@ -39,7 +39,7 @@ def test_a_failure_is_not_kept():
     assert c.get("k", lambda: 1) == 1
 
 
-def test_threads_share_one_value_per_key():
+def test_threads_leave_one_value_per_key():
     c = LRU(8)
     out = []
     threads = [threading.Thread(target=lambda: out.append(c.get("k", lambda: object()))) for _ in range(8)]
