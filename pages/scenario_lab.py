@@ -38,6 +38,7 @@ from ui.common import (
     dataset,
     download_row,
     events_file,
+    figures,
     mineral_name,
     pct,
     plain,
@@ -314,9 +315,6 @@ def lab() -> None:
         st.info("\n".join(f"- {plain(n[:1].upper() + n[1:])}" for n in notes))
 
     st.caption(plain(f"Consumer: {countries.name(r.consumer)}. Stage: {stage_words(r.stage, r.product)} ({r.year}); {r.stage_reason}."))
-    # two flex rows of three boxes (columns would be four elements a row, each re-sent on every move)
-    row1 = st.container(horizontal=True)
-    row2 = st.container(horizontal=True)
 
     def _rng(key, kind="percent"):
         if v.get(key) is None:
@@ -324,7 +322,7 @@ def lab() -> None:
         return fmt_range(v[key], v.get(f"{key}_low"), v.get(f"{key}_high"), kind, r.unit)
 
     def _short(key: str, value: str | None, help_: str) -> dict[str, str]:
-        """st.metric's value, or a word or two where there is none, and its help with the whole reason."""
+        """The box's value, or a word or two where there is none, and its help with the whole reason."""
         if value is not None:
             return {"value": value, "help": help_}
         why = r.reasons.get(key, "")
@@ -339,50 +337,56 @@ def lab() -> None:
         )
         return {"value": word, "help": f"{help_}. {why[:1].upper() + why[1:]}" if why else help_}
 
-    row1.metric(
-        "Shortfall, before offsets",
-        _rng("shortfall"),
-        help="Share of the consumer's baseline consumption lost (range from NIR bounds, withheld data, rounding, look-through, editions)",
-    )
-    row1.metric(
-        "Shortfall, after offsets",
-        **_short(
+    # the six headline figures in one element (six metrics in two rows were eight, each re-sent and
+    # each a render of the page in the browser on every move)
+    figs = [
+        {
+            "label": "Shortfall, before offsets",
+            "value": _rng("shortfall"),
+            "help": "Share of the consumer's baseline consumption lost "
+            "(range from NIR bounds, withheld data, rounding, look-through, editions)",
+        }
+    ]
+    figs.append(
+        {"label": "Shortfall, after offsets"}
+        | _short(
             "shortfall_net",
             None if v.get("shortfall_net") is None else _rng("shortfall_net"),
             "After the deal, spare capacity and recycling at the end of the horizon",
-        ),
+        )
     )
-    row1.metric(
-        "Loss a year",
-        **_short(
+    figs.append(
+        {"label": "Loss a year"}
+        | _short(
             "loss_volume",
             None if v.get("loss_volume") is None else _rng("loss_volume", "volume"),
             "Shortfall × consumption, in the consumer's unit",
-        ),
+        )
     )
 
     ex = v["stockpile_exhausted_month"]
-    row2.metric(
-        "Stockpile runs out",
-        **_short("stockpile_exhausted_month", f"month {ex}" if ex else None, f"Over a {sc.horizon_months}-month horizon"),
+    figs.append(
+        {"label": "Stockpile runs out"}
+        | _short("stockpile_exhausted_month", f"month {ex}" if ex else None, f"Over a {sc.horizon_months}-month horizon")
     )
     rm = v["replacement_multiple"]
-    row2.metric(
-        "Replacement multiple",
-        **_short(
+    figs.append(
+        {"label": "Replacement multiple"}
+        | _short(
             "replacement_multiple",
             None if rm is None else _rng("replacement_multiple", "multiple"),
             "The loss ÷ the accessible supply outside the restricting countries and the consumer",
-        ),
+        )
     )
-    row2.metric(
-        "Deal replaces",
-        **_short(
+    figs.append(
+        {"label": "Deal replaces"}
+        | _short(
             "deal_offset_share",
             None if v["deal_offset_share"] is None else _rng("deal_offset_share") + " of the loss",
             "min(deal volume, loss) ÷ loss; the deal volume is never more than the partner's output × (1 + expansion)",
-        ),
+        )
     )
+    figures(figs)
     # the briefing line and its two riders in one element
     lines = [plain(r.sentence)]
     if v.get("deal_volume"):

@@ -70,11 +70,33 @@ BAD = re.compile(
 )
 
 
+def figures(at) -> dict[str, dict[str, str]]:
+    """The headline boxes (ui.common.figures, one markdown element) on an AppTest page: label ->
+    {"value", "help", "note"}, the text unescaped as a reader sees it."""
+    import html
+
+    from ui.common import FIGURES_CLASS
+
+    out = {}
+    for e in at.markdown:
+        if f'class="{FIGURES_CLASS}"' not in str(e.value):
+            continue
+        for box in re.finditer(r'<div class="mr-figure" [^>]*?(?: title="(?P<help>[^"]*)")?>(?P<body>.*?)</div></div>', str(e.value)):
+            parts = dict(re.findall(r'<div class="mr-figure-(label|value|note)"[^>]*>(.*?)</div>', box["body"] + "</div>"))
+            out[html.unescape(parts["label"])] = {
+                "value": html.unescape(parts["value"]),
+                "help": html.unescape(box["help"] or ""),
+                "note": html.unescape(parts.get("note", "")),
+            }
+    return out
+
+
 def page_texts(at) -> list[tuple[str, str]]:
     out = []
     for kind in ["title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"]:
         out += [(kind, str(e.value)) for e in getattr(at, kind)]
     out += [("metric", f"{m.label} | {m.value} | {m.delta or ''}") for m in at.metric]
+    out += [("figure", f"{k} | {f['value']} | {f['note']} | {f['help']}") for k, f in figures(at).items()]
     for c in at.get("plotly_chart"):
         lay = json.loads(c.proto.spec)["layout"]
         text = lay.get("title", {}).get("text", "") + " " + " ".join(a.get("text", "") for a in lay.get("annotations", []))

@@ -146,6 +146,42 @@ def build_once(key: tuple, builder, **kwargs):
     return _BUILT.get((builder.__name__, *key), lambda: build(builder, **kwargs))
 
 
+FIGURES_CLASS = "mr-figures"  # the boxes' container; tests read the boxes by these classes
+_FIG_STYLE = "flex:1 1 30%;min-width:11rem;padding:.25rem 0"
+_FIG_LABEL = "font-size:.875rem;opacity:.8;margin-bottom:.1rem"
+_FIG_VALUE = "font-size:1.9rem;line-height:1.25;font-weight:400"
+_FIG_NOTE = "font-size:.875rem;opacity:.75"
+
+
+def figures_html(items: list[dict]) -> str:
+    """Headline figures as one block of boxes: each ``{"label", "value", "help", "note"}`` (help and
+    note optional). All text is escaped; the help is the box's tooltip (``title``)."""
+    import html
+
+    boxes = []
+    for it in items:
+        label, value = html.escape(str(it["label"])), html.escape(str(it["value"]))
+        tip = f' title="{html.escape(it["help"], quote=True)}"' if it.get("help") else ""
+        note = f'<div class="mr-figure-note" style="{_FIG_NOTE}">{html.escape(it["note"])}</div>' if it.get("note") else ""
+        boxes.append(
+            f'<div class="mr-figure" role="listitem" style="{_FIG_STYLE}"{tip}>'
+            f'<div class="mr-figure-label" style="{_FIG_LABEL}">{label}</div>'
+            f'<div class="mr-figure-value" style="{_FIG_VALUE}">{value}</div>{note}</div>'
+        )
+    return f'<div class="{FIGURES_CLASS}" role="list" style="display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;margin-bottom:.75rem">{"".join(boxes)}</div>'
+
+
+def figures(items: list[dict], container=None) -> None:
+    """Headline figures in one element, where st.metric takes one element (and one box to lay it
+    out) per figure: each element re-sent is a render of the page in the browser, and six metrics
+    cost a slider move about 40 ms there (benchmarks/README, "Where a move's time goes"). The
+    element's help lists what every figure means, for keyboard and screen-reader users, who do
+    not get the boxes' hover tooltips."""
+    where = container or st
+    helps = [f"**{it['label']}**: {it['help']}" for it in items if it.get("help")]
+    where.markdown(figures_html(items), unsafe_allow_html=True, help="\n\n".join(helps) or None)
+
+
 def render_chart(fig, meta: charts.ChartMeta, key: str, *, downloads: bool = True) -> None:
     """Show a chart as it will be exported, its source line, and its downloads (``downloads=False``:
     the caller draws them with :func:`download_row`, e.g. outside a fragment)."""

@@ -27,8 +27,9 @@ def wait_for_metric(page, label: str, starts: str, timeout=30_000) -> str:
     """The metric's value once it starts with ``starts`` (the status widget's "Running" shows only
     after a delay, so a run that has just begun can look finished); times out otherwise."""
     page.wait_for_function(
-        """([label, starts]) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(
-            m => m.innerText.includes(label) && (m.querySelector('[data-testid="stMetricValue"]')?.innerText || '').trim().startsWith(starts))""",
+        """([label, starts]) => [...document.querySelectorAll('.mr-figure, [data-testid="stMetric"]')].some(
+            m => m.innerText.includes(label)
+              && (m.querySelector('.mr-figure-value, [data-testid="stMetricValue"]')?.innerText || '').trim().startsWith(starts))""",
         arg=[label, starts],
         timeout=timeout,
     )
@@ -36,8 +37,9 @@ def wait_for_metric(page, label: str, starts: str, timeout=30_000) -> str:
 
 
 def metric_value(page, label: str) -> str:
-    box = page.locator('[data-testid="stMetric"]').filter(has=page.get_by_text(label, exact=True))
-    return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    """A headline box's value (ui.common.figures; st.metric on the pages that still use it)."""
+    box = page.locator('.mr-figure, [data-testid="stMetric"]').filter(has=page.get_by_text(label, exact=True))
+    return box.locator('.mr-figure-value, [data-testid="stMetricValue"]').inner_text().strip()
 
 
 @pytest.mark.parametrize(("path", "heading", "shot"), PAGES)
@@ -70,7 +72,7 @@ def test_slider_with_keyboard_updates_headline_and_chart(server, page):
     for _ in range(20):  # 1 -> 0 in steps of 0.05: no ban, no shortfall
         page.keyboard.press("ArrowLeft")
     page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].some(e => e.innerText.trim().startsWith('0%'))",
+        "() => [...document.querySelectorAll('.mr-figure-value')].some(e => e.innerText.trim().startsWith('0%'))",
         timeout=30_000,
     )
     wait_for_app(page)
