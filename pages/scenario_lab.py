@@ -339,53 +339,41 @@ def lab() -> None:
 
     # the six headline figures in one element (six metrics in two rows were eight, each re-sent and
     # each a render of the page in the browser on every move)
+    ex = v["stockpile_exhausted_month"]
     figs = [
         {
             "label": "Shortfall, before offsets",
             "value": _rng("shortfall"),
             "help": "Share of the consumer's baseline consumption lost "
             "(range from NIR bounds, withheld data, rounding, look-through, editions)",
-        }
-    ]
-    figs.append(
+        },
         {"label": "Shortfall, after offsets"}
         | _short(
             "shortfall_net",
             None if v.get("shortfall_net") is None else _rng("shortfall_net"),
             "After the deal, spare capacity and recycling at the end of the horizon",
-        )
-    )
-    figs.append(
+        ),
         {"label": "Loss a year"}
         | _short(
             "loss_volume",
             None if v.get("loss_volume") is None else _rng("loss_volume", "volume"),
             "Shortfall × consumption, in the consumer's unit",
-        )
-    )
-
-    ex = v["stockpile_exhausted_month"]
-    figs.append(
+        ),
         {"label": "Stockpile runs out"}
-        | _short("stockpile_exhausted_month", f"month {ex}" if ex else None, f"Over a {sc.horizon_months}-month horizon")
-    )
-    rm = v["replacement_multiple"]
-    figs.append(
+        | _short("stockpile_exhausted_month", f"month {ex}" if ex else None, f"Over a {sc.horizon_months}-month horizon"),
         {"label": "Replacement multiple"}
         | _short(
             "replacement_multiple",
-            None if rm is None else _rng("replacement_multiple", "multiple"),
+            None if v["replacement_multiple"] is None else _rng("replacement_multiple", "multiple"),
             "The loss ÷ the accessible supply outside the restricting countries and the consumer",
-        )
-    )
-    figs.append(
+        ),
         {"label": "Deal replaces"}
         | _short(
             "deal_offset_share",
             None if v["deal_offset_share"] is None else _rng("deal_offset_share") + " of the loss",
             "min(deal volume, loss) ÷ loss; the deal volume is never more than the partner's output × (1 + expansion)",
-        )
-    )
+        ),
+    ]
     figures(figs)
     # the briefing line and its two riders in one element
     lines = [plain(r.sentence)]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 import re
@@ -73,8 +74,6 @@ BAD = re.compile(
 def figures(at) -> dict[str, dict[str, str]]:
     """The headline boxes (ui.common.figures, one markdown element) on an AppTest page: label ->
     {"value", "help", "note"}, the text unescaped as a reader sees it."""
-    import html
-
     from ui.common import FIGURES_CLASS
 
     out = {}

@@ -6,6 +6,7 @@ Streamlit lives here and in the page files, never in risk/.
 from __future__ import annotations
 
 import functools
+import html
 import re
 import threading
 from collections import OrderedDict
@@ -156,8 +157,6 @@ _FIG_NOTE = "font-size:.875rem;opacity:.75"
 def figures_html(items: list[dict]) -> str:
     """Headline figures as one block of boxes: each ``{"label", "value", "help", "note"}`` (help and
     note optional). All text is escaped; the help is the box's tooltip (``title``)."""
-    import html
-
     boxes = []
     for it in items:
         label, value = html.escape(str(it["label"])), html.escape(str(it["value"]))
@@ -171,15 +170,14 @@ def figures_html(items: list[dict]) -> str:
     return f'<div class="{FIGURES_CLASS}" role="list" style="display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;margin-bottom:.75rem">{"".join(boxes)}</div>'
 
 
-def figures(items: list[dict], container=None) -> None:
+def figures(items: list[dict]) -> None:
     """Headline figures in one element, where st.metric takes one element (and one box to lay it
-    out) per figure: each element re-sent is a render of the page in the browser, and six metrics
-    cost a slider move about 40 ms there (benchmarks/README, "Where a move's time goes"). The
-    element's help lists what every figure means, for keyboard and screen-reader users, who do
-    not get the boxes' hover tooltips."""
-    where = container or st
+    out) per figure: each element re-sent is a render of the page in the browser, and the lab's
+    six metrics cost a slider move 3-8% on a fast machine, about a quarter on a slow one
+    (benchmarks/README, "Where a move's time goes"). The element's help lists what every figure
+    means, for keyboard and screen-reader users, who do not get the boxes' hover tooltips."""
     helps = [f"**{it['label']}**: {it['help']}" for it in items if it.get("help")]
-    where.markdown(figures_html(items), unsafe_allow_html=True, help="\n\n".join(helps) or None)
+    st.markdown(figures_html(items), unsafe_allow_html=True, help="\n\n".join(helps) or None)
 
 
 def render_chart(fig, meta: charts.ChartMeta, key: str, *, downloads: bool = True) -> None:
