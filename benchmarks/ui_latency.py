@@ -3,7 +3,9 @@
 For each page: start `streamlit run serve.py` (what `make run` serves: app.py, with the model imported and the dataset loaded in a thread at server start) on a free port and time server start -> first chart drawn
 (fresh browser context); then change one control N times and time each change until the first
 chart's title text changes. The minimal app (benchmarks/minimal_app.py: a slider, a selectbox, a
-radio and one plotly chart) is measured the same way, control kind by control kind, in the same run:
+radio and one plotly chart) is served beside each page and measured the same way, with the same kind of
+control, its moves alternating with the page's (minimal, page, minimal, page...): this shared
+machine's speed changes within minutes, and alternating makes it slow both sides alike:
 
 - slider: ArrowRight on the focused slider (the scenario lab's ban fraction, from 0 up);
 - selectbox: open it, ArrowDown or ArrowUp to the next option, and the timed Enter (the Overview's
@@ -72,7 +74,8 @@ def _press(page, kind: str, i: int) -> None:
         page.keyboard.press("ArrowRight" if forward else "ArrowLeft")
 
 
-def measure(browser, script, path: str, kind: str, label: str, moves: int) -> dict:
+def open_side(browser, script, path: str, kind: str, label: str) -> dict:
+    """Start a server for ``script`` and time server start -> first chart drawn (fresh context)."""
     port = free_port()
     t0 = time.perf_counter()
     proc = start_server(script, port)
@@ -83,33 +86,66 @@ def measure(browser, script, path: str, kind: str, label: str, moves: int) -> di
         page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length > 0", timeout=120_000)
         first_chart = time.perf_counter() - t0
         wait_for_app(page)
-        control = _control(page, kind, label)
-        lat = []
-        for i in range(moves):
-            before = page.locator(TITLE).first.text_content()
-            _move(page, kind, control, i if kind != "slider" else 0)
-            t = time.perf_counter()
-            _press(page, kind, i if kind != "slider" else 0)
-            page.wait_for_function(CHANGED, arg=before, timeout=60_000)
-            lat.append(1000 * (time.perf_counter() - t))
-            wait_for_app(page)
-        ctx.close()
-    finally:
+    except BaseException:
         proc.terminate()
-        proc.wait(10)
-    lat.sort()
+        raise
+    return {"proc": proc, "ctx": ctx, "page": page, "control": _control(page, kind, label), "first_chart_s": first_chart, "lat": []}
+
+
+def time_move(side: dict, kind: str, i: int) -> None:
+    """One move: from the key press to the first chart's title changing (ms, appended to the side)."""
+    page, control = side["page"], side["control"]
+    page.bring_to_front()
+    before = page.locator(TITLE).first.text_content()
+    _move(page, kind, control, i if kind != "slider" else 0)
+    t = time.perf_counter()
+    _press(page, kind, i if kind != "slider" else 0)
+    page.wait_for_function(CHANGED, arg=before, timeout=60_000)
+    side["lat"].append(1000 * (time.perf_counter() - t))
+    wait_for_app(page)
+
+
+def close_side(side: dict) -> None:
+    side["ctx"].close()
+    side["proc"].terminate()
+    side["proc"].wait(10)
+
+
+def _stats(side: dict) -> dict:
+    lat = sorted(side["lat"])
     return {
-        "first_chart_s": round(first_chart, 2),
+        "first_chart_s": round(side["first_chart_s"], 2),
         "median_ms": round(statistics.median(lat), 1),
         "p95_ms": round(lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))], 1),
         "moves": len(lat),
     }
 
 
+def measure_pair(browser, name: str, moves: int) -> dict:
+    """The page and the minimal app, served side by side, their moves alternating (minimal, page,
+    minimal, page...): a machine that changes speed within the run slows both alike."""
+    script, path, kind, label = PAGES[name]
+    minimal = open_side(browser, ROOT / "benchmarks" / "minimal_app.py", "", kind, MINIMAL[kind])
+    try:
+        page = open_side(browser, ROOT / script, path, kind, label)
+        try:
+            for i in range(moves):
+                time_move(minimal, kind, i)
+                time_move(page, kind, i)
+        finally:
+            close_side(page)
+    finally:
+        close_side(minimal)
+    base, r = _stats(minimal), _stats(page)
+    r["median_ratio"] = round(r["median_ms"] / base["median_ms"], 2)
+    r["first_chart_ratio"] = round(r["first_chart_s"] / base["first_chart_s"], 2)
+    return {"minimal_app": base | {"control": kind}, "page": r}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--moves", type=int, default=20)
-    ap.add_argument("--runs", type=int, default=1, help="whole runs (minimal app and every page each time)")
+    ap.add_argument("--runs", type=int, default=1, help="whole runs (every page, each beside the minimal app)")
     ap.add_argument("--only", default=",".join(PAGES), help="comma-separated pages: " + ", ".join(PAGES))
     a = ap.parse_args()
     from playwright.sync_api import sync_playwright
@@ -119,23 +155,14 @@ def main() -> None:
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         for _ in range(a.runs):
-            kinds = sorted({PAGES[n][2] for n in pages})
-            minimal = {k: measure(b, ROOT / "benchmarks" / "minimal_app.py", "", k, MINIMAL[k], a.moves) for k in kinds}
-            run = {"minimal_app": minimal}
-            for n in pages:
-                script, path, kind, label = PAGES[n]
-                r = measure(b, ROOT / script, path, kind, label, a.moves)
-                base = minimal[kind]
-                r["median_ratio"] = round(r["median_ms"] / base["median_ms"], 2)
-                r["first_chart_ratio"] = round(r["first_chart_s"] / base["first_chart_s"], 2)
-                run[n] = r
+            run = {n: measure_pair(b, n, a.moves) for n in pages}
             runs.append(run)
             print(json.dumps(run), file=sys.stderr, flush=True)
         b.close()
     summary = {
         n: {
-            "median_ratio (median of runs)": statistics.median(r[n]["median_ratio"] for r in runs),
-            "first_chart_ratio (median of runs)": statistics.median(r[n]["first_chart_ratio"] for r in runs),
+            "median_ratio (median of runs)": statistics.median(r[n]["page"]["median_ratio"] for r in runs),
+            "first_chart_ratio (median of runs)": statistics.median(r[n]["page"]["first_chart_ratio"] for r in runs),
         }
         for n in pages
     }
