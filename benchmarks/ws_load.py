@@ -17,10 +17,14 @@ Each simulated session does what the browser's frontend does, without drawing an
    (``FINISHED_EARLY_FOR_RERUN``, see ui/deeplink.py), and a new ``new_session`` message starts
    the next run. The deltas of the run carry every element: sliders (``new_element.slider``:
    widget ``id``, ``value``, ``min``/``max``/``step``), metrics, charts and download buttons.
+   The lab's nine sliders are one element, a box (``new_element.bidi_component`` named
+   ``minerals_risk.slider_box``, ui/sliders.py) whose JSON data lists each slider's steps and the
+   step it shows.
 5. A slider move is another ``rerun_script`` whose ``widget_states`` hold every slider's value
-   (``double_array_value``), one of them changed, and the URL's current query string (the app
-   rewrites the URL on every move; the server says so in ``page_info_changed``). Widgets the
-   client leaves out keep their values on the server.
+   (``double_array_value``; for the box, one ``json_value`` with every slider's value in it), one
+   of them changed, and the URL's current query string (the app rewrites the URL on every move;
+   the server says so in ``page_info_changed``). Widgets the client leaves out keep their values
+   on the server.
 
 Like the browser, a client remembers cacheable messages by their ``hash`` and lists the hashes it
 holds in ``cached_message_hashes``; the server then sends a reference (``ref_hash``) in place of
@@ -63,6 +67,8 @@ sys.path.insert(0, str(ROOT))
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from ui.sliders import COMPONENT as SLIDER_BOX
 
 PATH = "/scenario_lab"
 QUERY = "scenario=china_export_ban&mineral=gallium"
@@ -139,6 +145,8 @@ class Slider:
     max: float
     step: float
     fragment_id: str = ""  # the st.fragment the slider is in: a move reruns only that, as in a browser
+    box: str = ""  # the ui.sliders box holding it (the box's widget id; ``key`` is the slider's key)
+    key: str = ""
 
 
 @dataclass
@@ -172,6 +180,8 @@ class StreamlitClient:
         self.page_script_hash = ""
         self.sliders: dict[str, Slider] = {}
         self.move_fragment = ""  # the fragment of the slider the next move changes
+        self.moved_key = ""  # and, in a ui.sliders box, its key
+        self.box_moves = 0
         self.cache: dict[str, ForwardMsg] = {}
         self.last: Run | None = None
         self._pending: dict[str, asyncio.Future] = {}
@@ -206,10 +216,21 @@ class StreamlitClient:
             cs.cached_message_hashes.extend(self.cache)
         if widget_values is not None and self.move_fragment:
             cs.fragment_id = self.move_fragment  # what the frontend sends for a widget inside a fragment
+        boxes: dict[str, dict] = {}
         for wid, value in (widget_values or {}).items():
+            known = self.sliders.get(wid)
+            if known is not None and known.box:
+                boxes.setdefault(known.box, {})[known.key] = value[0]
+                continue
             w = cs.widget_states.widgets.add()
             w.id = wid
             w.double_array_value.data.extend(value)
+        for box, values in boxes.items():
+            # what the box's script sends: every slider's value, the one moved, a move counter
+            self.box_moves += 1
+            w = cs.widget_states.widgets.add()
+            w.id = box
+            w.json_value = json.dumps({"values": {"values": values, "moved": self.moved_key, "n": self.box_moves}})
 
     async def _recv(self, deadline: float) -> tuple[ForwardMsg, int, bool]:
         left = deadline - time.perf_counter()
@@ -285,7 +306,17 @@ class StreamlitClient:
             return
         el = d.new_element
         kind = el.WhichOneof("type")
-        if kind == "slider":
+        if kind == "bidi_component" and el.bidi_component.component_name == SLIDER_BOX:
+            # a box of sliders (ui.sliders): each row's value is the step the server shows
+            b = el.bidi_component
+            data = json.loads(b.json)
+            for row in data["sliders"]:
+                vals = data["grids"][row["grid"]]["values"]
+                step = vals[1] - vals[0] if len(vals) > 1 else 0
+                run.sliders[f"{b.id}|{row['key']}"] = Slider(
+                    f"{b.id}|{row['key']}", row["label"], [vals[row["index"]]], vals[0], vals[-1], step, d_fragment, b.id, row["key"]
+                )
+        elif kind == "slider":
             s = el.slider
             # as the frontend does: a value the server sets wins; otherwise the widget keeps the
             # value it has in this client; a widget seen for the first time starts at its default
@@ -312,6 +343,7 @@ class StreamlitClient:
         self.move_fragment = s.fragment_id
         if rng is not None:
             s = rng.choice([x for x in self.sliders.values() if x.fragment_id == s.fragment_id])
+        self.moved_key = s.key
         step = s.step or 0.01
         if rng is None:
             v = s.value[0]

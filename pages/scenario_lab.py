@@ -47,6 +47,7 @@ from ui.common import (
     results_view,
 )
 from ui.deeplink import ensure_navigation
+from ui.sliders import SliderSpec, slider_box
 
 ensure_navigation()
 
@@ -162,7 +163,6 @@ if st.session_state.get("lab_mineral") not in mineral_options or st.session_stat
 view_mineral = st.session_state["lab_mineral"]
 
 # URL parameters seed the sliders when a scenario is (re)opened from a link
-sliders_set = False
 if st.session_state.get("lab_loaded") != loaded_key:
     st.session_state["lab_loaded"] = loaded_key
     start = base
@@ -173,7 +173,6 @@ if st.session_state.get("lab_loaded") != loaded_key:
             st.error(plain(f"Some settings in the link were not applied: {exc}"))
     for p in parameters(start, view_mineral):
         st.session_state[f"p:{p.path}"] = int(p.value) if p.integer else float(p.value)
-    sliders_set = True  # the sliders' values were set just now (see lab())
     # the parameters the link or the user set (an unset enforcement on re-exports follows the mineral)
     st.session_state["lab_set"] = {p.path for p in parameters(start) if p.explicit} - {p.path for p in parameters(base) if p.explicit}
     st.session_state["lab_param_mineral"] = view_mineral
@@ -210,13 +209,6 @@ def _mark_set(path: str) -> None:
     st.session_state.setdefault("lab_set", set()).add(path)
 
 
-def _fmt(p) -> str:
-    """The slider's own value label in the parameter's unit (no caption element under each slider)."""
-    if p.unit == "months":
-        return "%d months" if p.integer else "%.1f months"
-    return "percent"
-
-
 # The sidebar's header is written in the full run: a fragment may write to the sidebar only
 # when the full run has.
 st.sidebar.header("Parameters")
@@ -228,9 +220,6 @@ def lab() -> None:
     Each element costs about 1.5 ms on the server and more in the browser, so this sends as few
     as it can: one sidebar box of sliders whose value labels carry the unit, one chart at a time."""
     full_run = live.pop("run", None) == "full"  # set by the page's full run, absent in a fragment run
-    # the page set the sliders' values in session state in this run (a link opened, a reset); a
-    # fragment run sees the globals of the last full run, so only a full run may read it
-    fresh = full_run and sliders_set
     base_params = parameters(base, view_mineral)
     lab_set: set = st.session_state.setdefault("lab_set", set())
     if st.session_state.get("lab_param_mineral") != view_mineral:
@@ -239,30 +228,30 @@ def lab() -> None:
         for p in base_params:
             if not p.explicit and p.path not in lab_set:
                 st.session_state[f"p:{p.path}"] = float(p.value)
-        fresh = True
 
-    values = {}
-    with st.sidebar.container():  # one box: the sidebar's elements after it stay where they are
-        for p in base_params:
-            key = f"p:{p.path}"
-            unset = not p.explicit and p.path not in lab_set
-            label = show(p.label) + (f" (baseline default for {mineral_name(p.default_for)})" if unset and p.default_for else "")
-            kind = int if p.integer else float
-            # the value as session state holds it: a slider given no value scans the whole session
-            # state for its key (0.3-0.7 ms a slider); in the run that set it, it must be left out
-            held = None if fresh else st.session_state.get(key)
-            values[p.path] = st.slider(
+    # one box of sliders in the sidebar: one element however many (ui.sliders), where nine
+    # st.sliders were nine elements re-sent and drawn again on every move
+    specs = []
+    for p in base_params:
+        unset = not p.explicit and p.path not in lab_set
+        label = show(p.label) + (f" (baseline default for {mineral_name(p.default_for)})" if unset and p.default_for else "")
+        specs.append(
+            SliderSpec(
+                f"p:{p.path}",
                 label,
-                kind(p.min),
-                kind(p.max),
-                None if held is None else kind(held),
-                step=kind(p.step),
-                format=_fmt(p),
-                key=key,
+                p.min,
+                p.max,
+                p.step,
+                p.show,
                 help=p.help,
+                integer=p.integer,
+                words_key=(p.min, p.max, p.step, p.unit, p.integer),
                 on_change=_mark_set,
                 args=(p.path,),
             )
+        )
+    held = slider_box(specs, key="lab_sliders", container=st.sidebar)
+    values = {p.path: held[f"p:{p.path}"] for p in base_params}
     stage_choice = st.session_state.get("lab_stage") or "auto"
 
     # only the sliders moved off the scenario's values (or set by the user or the link) are applied:

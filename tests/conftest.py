@@ -90,6 +90,53 @@ def figures(at) -> dict[str, dict[str, str]]:
     return out
 
 
+def slider_boxes(at) -> list[dict]:
+    """The sliders of every ui.sliders box on an AppTest page, as the page sent them to the
+    browser: each {"key", "label", "help", "values", "words", "index"} (the box and its ``id``
+    under "box")."""
+    from ui.sliders import COMPONENT
+
+    out = []
+    for e in at.get("bidi_component"):
+        if e.proto.component_name == COMPONENT:
+            data = json.loads(e.proto.json)
+            out += [row | data["grids"][row["grid"]] | {"box": e.proto.id, "n": data["n"]} for row in data["sliders"]]
+    return out
+
+
+class BoxSlider:
+    """A slider in a ui.sliders box, driven in AppTest as the browser drives it: ``value`` is the
+    value the box shows; ``set_value(v).run()`` sends the box's state with that slider at ``v``
+    (every other slider as shown), so the box's own callback applies the move."""
+
+    def __init__(self, at, key: str):
+        rows = slider_boxes(at)
+        row = next((r for r in rows if r["key"] == key), None)
+        if row is None:
+            raise KeyError(key)
+        self.at, self.key, self.row, self.rows = at, key, row, [r for r in rows if r["box"] == row["box"]]
+        self.label, self.help = row["label"], row["help"]
+
+    @property
+    def value(self):
+        return self.row["values"][self.row["index"]]
+
+    def set_value(self, v):
+        self._v = v
+        return self
+
+    def run(self):
+        from streamlit.proto.WidgetStates_pb2 import WidgetStates
+
+        values = {r["key"]: r["values"][r["index"]] for r in self.rows} | {self.key: self._v}
+        ws = WidgetStates()
+        ws.CopyFrom(self.at._tree.get_widget_states())  # AppTest's own widgets, as its run() sends them
+        w = ws.widgets.add()
+        w.id = self.row["box"]
+        w.json_value = json.dumps({"values": {"values": values, "moved": self.key, "n": self.row["n"] + 1}})
+        return self.at._run(ws)
+
+
 def page_texts(at) -> list[tuple[str, str]]:
     out = []
     for kind in ["title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"]:
@@ -101,6 +148,8 @@ def page_texts(at) -> list[tuple[str, str]]:
         text = lay.get("title", {}).get("text", "") + " " + " ".join(a.get("text", "") for a in lay.get("annotations", []))
         out.append(("chart", re.sub("<[^>]+>", " ", text)))
     out += [("widget", str(w.label)) for w in [*at.selectbox, *at.radio, *at.slider]]
+    for r in slider_boxes(at):
+        out += [("widget", r["label"]), ("help", r["help"])]
     return out
 
 

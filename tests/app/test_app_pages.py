@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import figures, offences, page_texts
+from tests.conftest import BoxSlider, figures, offences, page_texts, slider_boxes
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGES = [
@@ -89,7 +89,7 @@ def test_scenario_lab_slider_changes_headline_and_chart():
     assert any("about 3,400 kg a year" in m.value for m in at.markdown)
     # v1 moved pass-through (then: the content of third-country supply) to 99.2%; in v2 the ban's
     # fraction is the slider the page always has: half the ban is half the loss, 9%
-    at.slider(key="p:shocks.0.fraction").set_value(0.5).run()
+    BoxSlider(at, "p:shocks.0.fraction").set_value(0.5).run()
     after = metric(at, "Shortfall, before offsets")
     assert after == "9%"
     assert chart_specs(at)[0] != spec_before
@@ -99,7 +99,7 @@ def test_scenario_lab_slider_changes_headline_and_chart():
 def test_scenario_lab_restores_link():
     # v2: the deal is the sixth shock of the combined scenario (after the China ban's five)
     at = open_page("pages/scenario_lab.py", scenario="china_ban_russia_deal", mineral="antimony", **{"shocks.5.change": "1"})
-    assert at.slider(key="p:shocks.5.change").value == 1.0
+    assert BoxSlider(at, "p:shocks.5.change").value == 1.0
     assert at.selectbox(key="lab_mineral").value == "antimony"
     assert metric(at, "Deal replaces").startswith("100%") and metric(at, "Deal replaces").endswith("of the loss")
 
@@ -111,7 +111,7 @@ def test_scenario_lab_bad_link():
     at.switch_page("pages/scenario_lab.py").run()
     assert not at.exception
     assert any("not applied" in e.value for e in at.error)
-    assert at.slider(key="p:shocks.0.fraction").value == 1.0
+    assert BoxSlider(at, "p:shocks.0.fraction").value == 1.0
 
 
 def test_scenario_lab_unknown_scenario_in_link():
@@ -323,18 +323,45 @@ def test_lab_enforcement_slider_follows_the_mineral_until_set():
     # and applies each mineral's own default until the user moves the slider.
     at = open_page("pages/scenario_lab.py", scenario="china_export_ban", mineral="rare_earths")
     key = "p:shocks.1.pass_through"
-    assert at.slider(key=key).value == 0.5
+    assert BoxSlider(at, key).value == 0.5
     assert "shocks.1.pass_through" not in at.query_params
     at.selectbox(key="lab_mineral").set_value("graphite").run()
-    assert at.slider(key=key).value == 0.0 and "shocks.1.pass_through" not in at.query_params
+    assert BoxSlider(at, key).value == 0.0 and "shocks.1.pass_through" not in at.query_params
     # set it: it stays set across minerals and goes into the link
-    at.slider(key=key).set_value(0.25).run()
+    BoxSlider(at, key).set_value(0.25).run()
     assert at.query_params["shocks.1.pass_through"] == "0.25"
     at.selectbox(key="lab_mineral").set_value("rare_earths").run()
-    assert at.slider(key=key).value == 0.25 and at.query_params["shocks.1.pass_through"] == "0.25"
+    assert BoxSlider(at, key).value == 0.25 and at.query_params["shocks.1.pass_through"] == "0.25"
     # a set value equal to another mineral's default is still a setting (0 for rare earths)
-    at.slider(key=key).set_value(0.0).run()
+    BoxSlider(at, key).set_value(0.0).run()
     assert at.query_params["shocks.1.pass_through"] == "0"
+
+
+def test_lab_sliders_are_one_box_that_says_each_value_in_its_unit():
+    # The nine parameters are one element (ui.sliders' box), not nine st.sliders: each shows its
+    # value in its unit, in its own steps. Gallium under the China export ban: the ban's fraction
+    # is 1 ("100%", 21 steps of 5%), the ramp of spare capacity 18 months.
+    at = open_page("pages/scenario_lab.py", scenario="china_export_ban", mineral="gallium")
+    boxes = [e for e in at.get("bidi_component")]
+    rows = {r["key"]: r for r in slider_boxes(at)}
+    assert len(boxes) == 1 and not at.slider and len(rows) == 9
+    fr = rows["p:shocks.0.fraction"]
+    assert fr["label"] == "Ban on exports to the U.S. (gallium, germanium, antimony): fraction" and fr["help"]
+    assert fr["words"][fr["index"]] == "100%" and (fr["values"][0], fr["values"][-1], len(fr["values"])) == (0, 1, 21)
+    ramp = rows["p:shocks.2.ramp_months"]
+    assert ramp["words"][ramp["index"]] == "18 months"
+    # a move sets the value, says so, and marks the slider as the user's
+    BoxSlider(at, "p:shocks.0.fraction").set_value(0.5).run()
+    fr = {r["key"]: r for r in slider_boxes(at)}["p:shocks.0.fraction"]
+    assert fr["words"][fr["index"]] == "50%" and "shocks.0.fraction" in at.session_state["lab_set"]
+    assert metric(at, "Shortfall, before offsets") == "9%"
+    # a link's value off the steps shows as it is, between its neighbours, and is the value used:
+    # 0.33 x 18% = 5.9%
+    at = open_page("pages/scenario_lab.py", scenario="china_export_ban", mineral="gallium", **{"shocks.0.fraction": "0.33"})
+    fr = {r["key"]: r for r in slider_boxes(at)}["p:shocks.0.fraction"]
+    i = fr["index"]
+    assert fr["words"][i] == "33%" and (fr["values"][i - 1], fr["values"][i], fr["values"][i + 1]) == (0.3, 0.33, 0.35)
+    assert metric(at, "Shortfall, before offsets") == "6%"
 
 
 def test_lab_headline_boxes_fit_and_carry_no_arrow():
@@ -362,18 +389,18 @@ def test_lab_caches_give_each_setting_its_own_numbers_across_sessions(caplog):
     caplog.set_level(logging.WARNING, logger="streamlit")
     a = open_page("pages/scenario_lab.py", scenario="china_export_ban", mineral="gallium")
     assert metric(a, "Shortfall, before offsets") == "18%"
-    a.slider(key="p:shocks.0.fraction").set_value(0.5).run()
+    BoxSlider(a, "p:shocks.0.fraction").set_value(0.5).run()
     assert metric(a, "Shortfall, before offsets") == "9%"
     spec_half = chart_specs(a)[0]
     b = open_page("pages/scenario_lab.py", scenario="china_export_ban", mineral="gallium", **{"shocks.0.fraction": "0.5"})
     assert metric(b, "Shortfall, before offsets") == "9%"
     assert chart_specs(b)[0] == spec_half
-    b.slider(key="p:shocks.0.fraction").set_value(0.3).run()
+    BoxSlider(b, "p:shocks.0.fraction").set_value(0.3).run()
     assert metric(b, "Shortfall, before offsets") == "5%"  # 0.3 x 18% = 5.4%
-    a.slider(key="p:shocks.0.fraction").set_value(1.0).run()
+    BoxSlider(a, "p:shocks.0.fraction").set_value(1.0).run()
     assert metric(a, "Shortfall, before offsets") == "18%"
     title = chart_specs(a)[0]["layout"]["title"]["text"]
     assert "18% of consumption before offsets" in title, title
     assert chart_specs(a)[0] != spec_half
-    # the sliders pass their value only when the page did not set it in the same run
+    # no widget complains that the page set its value through session state
     assert not [r for r in caplog.records if "set via the Session State API" in r.getMessage()]

@@ -122,3 +122,39 @@ def test_client_runs_the_minimal_app_and_moves_its_slider():
     finally:
         proc.terminate()
         proc.wait(20)
+
+
+def test_client_moves_a_slider_in_the_labs_box():
+    """The client speaks the lab's box of sliders (ui.sliders) as the browser does: one widget state
+    for the box with every slider's value. The ban's fraction starts at 1 (the top), so one move
+    takes it a step down, and the server's next run shows 0.95 (the fragment's own run)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from ws_load import StreamlitClient
+
+    from tests.browser.conftest import free_port, start_server
+
+    port = free_port()
+    proc = start_server(ROOT / "app.py", port)
+
+    async def go():
+        c = StreamlitClient(f"http://127.0.0.1:{port}", timeout=120)
+        await c.connect()
+        try:
+            first = await c.rerun()
+            assert first.exceptions == []
+            boxed = [s for s in c.sliders.values() if s.box]
+            assert len(boxed) == 9 and len({s.box for s in boxed}) == 1, c.sliders
+            (fraction,) = [s for s in boxed if s.key == "p:shocks.0.fraction"]
+            assert fraction.value == [1.0] and (fraction.min, fraction.max) == (0, 1)
+            moved = await c.rerun(c.move(": fraction"))
+            assert moved.exceptions == [] and moved.status == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+            assert c.sliders[fraction.id].value == [0.95]
+            assert "shocks.0.fraction=0.95" in c.query
+        finally:
+            await c.close()
+
+    try:
+        run(go)
+    finally:
+        proc.terminate()
+        proc.wait(20)
