@@ -123,52 +123,66 @@ if len(current):
     obs = sf[sf["flag"] != "projection"]
     years = sorted(obs["year"].unique() if len(obs) else sf["year"].unique(), reverse=True)
     years = [int(y) for y in years]
-    year = linked(st.selectbox, "Year", years, key="pf_year", param="year") if len(years) > 1 else years[0]
-    sy = sf[sf["year"] == year]
-    r0 = sy.iloc[0]
-    sh = shares(sy)
-    edition = r0["edition"]
-    kw = dict(
-        mineral_name=name, stage=r0["stage"], product=r0["product"], year=int(year), unit=r0["unit"], edition_label=edition_label(edition)
-    )
-    named_values = sh[(sh["country"] != "WLD") & sh["share"].notna()]
-    if len(named_values):
-        fig, meta = build_once((mineral, sid, edition, int(year)), charts.share_bar, shares=sh, **kw)
-        render_chart(fig, meta, "bar")
-        fig, meta = build_once((mineral, sid, edition, int(year)), charts.world_map, shares=sh, **kw)
-        render_chart(fig, meta, "map")
-    else:
-        st.info(
-            f"{edition_label(edition)} gives no country figures for {name} "
-            f"({stage_words(r0['stage'], r0['product'])}, {int(year)}): only a world total or withheld entries, "
-            "so no shares or concentration can be computed."
+    r0 = sf.iloc[0]  # a series is one edition, stage, product and unit
+
+    @st.fragment
+    def produced_in(sf, years: list[int]) -> None:
+        """The year's shares, bar chart and map, and what the year withholds: a change of year
+        reruns only this (the page's other eight charts do not depend on it)."""
+        year = linked(st.selectbox, "Year", years, key="pf_year", param="year") if len(years) > 1 else years[0]
+        sy = sf[sf["year"] == year]
+        r0 = sy.iloc[0]
+        sh = shares(sy)
+        edition = r0["edition"]
+        kw = dict(
+            mineral_name=name,
+            stage=r0["stage"],
+            product=r0["product"],
+            year=int(year),
+            unit=r0["unit"],
+            edition_label=edition_label(edition),
         )
-    withheld = sy[sy["value"].isna() & (sy["country"] != "WLD")]
-    if len(withheld):
-        st.warning(
-            "Withheld or not available: "
-            + ", ".join(
-                f"{countries.name(c)} ({r if isinstance(r, str) and r else flag_words(fl)})"
-                for c, r, fl in zip(withheld["country"], withheld["raw"], withheld["flag"], strict=True)
-            )
-        )
-    world = sy[sy["country"] == "WLD"]
-    if len(world):
-        w = world.iloc[0]
-        if isinstance(w["raw"], str):
-            published = f"{w['raw']} {r0['unit']}" + (f" ({flag_words(w['flag'])})" if flag_words(w["flag"]) else "")
+        named_values = sh[(sh["country"] != "WLD") & sh["share"].notna()]
+        if len(named_values):
+            fig, meta = build_once((mineral, sid, edition, int(year)), charts.share_bar, shares=sh, **kw)
+            render_chart(fig, meta, "bar")
+            fig, meta = build_once((mineral, sid, edition, int(year)), charts.world_map, shares=sh, **kw)
+            render_chart(fig, meta, "map")
         else:
-            published = fmt_value(w["value"], w["flag"], unit=r0["unit"])
-            published += f" ({flag_words(w['flag'])})" if w["flag"] in ("estimated", "range") else ""
-        st.caption(
-            f"Published world total: {published}."
-            + (
-                f" Shares are of the sum of country rows, {sh['value'].sum():,.0f} {r0['unit']}, 'Other countries' included. "
-                "HHI leaves 'Other countries' out and is a lower bound."
-                if len(named_values)
-                else ""
+            st.info(
+                f"{edition_label(edition)} gives no country figures for {name} "
+                f"({stage_words(r0['stage'], r0['product'])}, {int(year)}): only a world total or withheld entries, "
+                "so no shares or concentration can be computed."
             )
-        )
+        withheld = sy[sy["value"].isna() & (sy["country"] != "WLD")]
+        if len(withheld):
+            st.warning(
+                "Withheld or not available: "
+                + ", ".join(
+                    f"{countries.name(c)} ({r if isinstance(r, str) and r else flag_words(fl)})"
+                    for c, r, fl in zip(withheld["country"], withheld["raw"], withheld["flag"], strict=True)
+                )
+            )
+        world = sy[sy["country"] == "WLD"]
+        if len(world):
+            w = world.iloc[0]
+            if isinstance(w["raw"], str):
+                published = f"{w['raw']} {r0['unit']}" + (f" ({flag_words(w['flag'])})" if flag_words(w["flag"]) else "")
+            else:
+                published = fmt_value(w["value"], w["flag"], unit=r0["unit"])
+                published += f" ({flag_words(w['flag'])})" if w["flag"] in ("estimated", "range") else ""
+            st.caption(
+                f"Published world total: {published}."
+                + (
+                    f" Shares are of the sum of country rows, {sh['value'].sum():,.0f} {r0['unit']}, 'Other countries' included. "
+                    "HHI leaves 'Other countries' out and is a lower bound."
+                    if len(named_values)
+                    else ""
+                )
+            )
+
+    produced_in(sf, years)
+    edition = r0["edition"]
 
     # revisions between editions (same year in both)
     f25 = f[(f["edition"] == PREVIOUS_EDITION) & (f["stage"] == r0["stage"]) & (f["product"] == r0["product"])]

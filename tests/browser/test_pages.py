@@ -349,3 +349,25 @@ def test_rapid_keys_never_change_the_scenario_or_reset_the_view(server, browser)
             assert "shocks.3.months=6" in pg.url, pg.url
     finally:
         ctx.close()
+
+
+def test_profile_year_redraws_its_charts_and_link(server, page):
+    """The Year selector reruns only its section (a fragment): the production bar and the map
+    show the new year, the link carries it, and the page's other charts stay as they were."""
+    page.goto(f"{server}/profile?mineral=rare_earths")
+    wait_for_app(page)
+    wait_for_charts(page, n=3)
+    titles = page.locator(".js-plotly-plot .gtitle").all_text_contents()
+    old_year = re.search(r"20\d\d", titles[0])[0]  # the bar's title names its year
+    page.get_by_role("combobox", name="Year").first.click()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_function("(t) => document.querySelector('.js-plotly-plot .gtitle').textContent != t", arg=titles[0], timeout=30_000)
+    wait_for_app(page)
+    page.wait_for_function("() => /[?&]year=\\d{4}/.test(location.search)", timeout=30_000)
+    new_year = re.search(r"year=(\d{4})", page.url)[1]
+    assert new_year != old_year
+    after = page.locator(".js-plotly-plot .gtitle").all_text_contents()
+    assert len(after) == len(titles)
+    assert new_year in after[0] and new_year in after[1], after[:2]  # the bar and the map
+    assert after[2:] == titles[2:]
