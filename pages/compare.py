@@ -106,17 +106,30 @@ MEASURES = {
     "shortfall": "U.S. shortfall before offsets",
     "accessible_supply_lost": "Accessible supply lost",
 }
-metric = linked(st.radio, "Measure", list(MEASURES), key="cmp_metric", param="measure", format_func=MEASURES.get, horizontal=True)
-label = MEASURES[metric]
-fig, meta = build(charts.compare_bars, table=table, metric=metric, metric_label=label, names=names())
-render_chart(fig, meta, "compare")
-missing = table[table[metric].isna()] if metric in table.columns else table.iloc[0:0]
-if len(missing):
-    lines = []
-    for _, row in missing.iterrows():
-        why = (row.get("reasons") or {}).get(metric.replace("_net", "")) or (row.get("reasons") or {}).get("shortfall") or "not computable"
-        lines.append(f"- {plain(row['scenario'])}, {mineral_name(row['mineral'])}: no bar; {plain(why)}")
-    st.markdown("**Missing bars**\n" + "\n".join(lines))
+
+
+@st.fragment
+def by_measure(table: pd.DataFrame) -> None:
+    """The measure's chart and its missing bars: a change of measure reruns only this (the table
+    below shows every measure)."""
+    metric = linked(st.radio, "Measure", list(MEASURES), key="cmp_metric", param="measure", format_func=MEASURES.get, horizontal=True)
+    label = MEASURES[metric]
+    fig, meta = build(charts.compare_bars, table=table, metric=metric, metric_label=label, names=names())
+    render_chart(fig, meta, "compare")
+    missing = table[table[metric].isna()] if metric in table.columns else table.iloc[0:0]
+    if len(missing):
+        lines = []
+        for _, row in missing.iterrows():
+            why = (
+                (row.get("reasons") or {}).get(metric.replace("_net", ""))
+                or (row.get("reasons") or {}).get("shortfall")
+                or "not computable"
+            )
+            lines.append(f"- {plain(row['scenario'])}, {mineral_name(row['mineral'])}: no bar; {plain(why)}")
+        st.markdown("**Missing bars**\n" + "\n".join(lines))
+
+
+by_measure(table)
 
 view = table.assign(mineral=table["mineral"].map(mineral_name))
 st.dataframe(

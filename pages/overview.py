@@ -33,126 +33,140 @@ st.write(
     "on a single supplier? One row per mineral, from the USGS Mineral Commodity Summaries; click a column to sort."
 )
 
-c1, c2, c3, c4, c5 = st.columns(5)
-LISTS = {"2025": "2025 critical minerals list", "2022": "2022 critical minerals list", "all": "All minerals with world data"}
-which = linked(c1.selectbox, "List", list(LISTS), key="ov_list", param="list", format_func=LISTS.get)
-edition = linked(c2.selectbox, "Edition", list(USGS_EDITIONS), key="ov_edition", param="edition", format_func=edition_label)
-years = sorted(ds.figures.loc[ds.figures["edition"] == edition, "year"].unique(), reverse=True)
-years = [int(y) for y in years if y >= 2023]
-year = linked(c3.selectbox, "Year", years, key="ov_year", param="year")
-_STAGES = set(ds.figures["stage"].unique())  # once: a set built inside the list below was built once per stage
-stage = linked(
-    c4.selectbox,
-    "Stage",
-    ["main", *[s for s in PRODUCTION_STAGES if s in _STAGES], "reserves"],
-    key="ov_stage",
-    param="stage",
-    format_func=lambda s: "Main production stage" if s == "main" else stage_words(s).capitalize(),
-    help="'Main production stage' takes each mineral's first published stage: mine, else primary, refinery or smelter.",
-)
-bands = linked(
-    c5.selectbox,
-    "HHI bands",
-    list(BAND_SETS),
-    key="ov_bands",
-    param="bands",
-    format_func=lambda b: BAND_SETS[b].name,
-    help="; ".join(b.describe() for b in BAND_SETS.values()),
-)
-band = BAND_SETS[bands]
-
-m = metrics_all(bands)
-m = m[(m["edition"] == edition) & (m["year"] == year)]
-m = main_series(m) if stage == "main" else m[(m["stage"] == stage) & (m["product"] == "")]
-minerals = ds.minerals.set_index("mineral")
-if which == "2025":
-    m = m[m["mineral"].map(minerals["critical_2025"]).fillna(False).astype(bool)]
-elif which == "2022":
-    m = m[m["mineral"].map(minerals["critical_2022"]).fillna(False).astype(bool)]
-
 
 def _country(c) -> str:
     return countries.name(c) if isinstance(c, str) else "—"
 
 
-table = m.sort_values("hhi", ascending=False, na_position="last").assign(
-    mineral=lambda d: d["mineral"].map(mineral_name),
-    stage=lambda d: [stage_words(s, p) for s, p in zip(d["stage"], d["product"], strict=True)],
-    top_country=lambda d: d["top_country"].map(_country),
-    top_import_country=lambda d: d["top_import_country"].map(_country),
-    # bounded values read as bounds: a ">50" reliance is "≥ 50%", and so is the dependency built on it
-    nir=lambda d: [nir_text(n, f) for n, f in zip(d["nir"], d["nir_flag"], strict=True)],
-    single_supplier_dependency=lambda d: [
-        fmt_value(v, f, percent=True) for v, f in zip(d["single_supplier_dependency"], d["dependency_flag"], strict=True)
-    ],
-    reason=lambda d: d["reason"].fillna(""),
-)
-cols = [c for c in SUMMARY_COLUMNS if c not in ("product", "year", "edition")]
-st.dataframe(
-    table[cols],
-    hide_index=True,
-    width="stretch",
-    column_config=column_config(cols, hhi_band=f"This table: {band.describe()}.") | {"reason": st.column_config.TextColumn("Note")},
-)
-st.caption(f"{len(table)} minerals; bands: {band.describe()}. U.S. import sources are 2021–24 averages (MCS 2026).")
-caption_sources(m)
-
-st.subheader("Concentration against U.S. import reliance")
-chart_rows = m.dropna(subset=["hhi"])
-if len(chart_rows):
-    fig, meta = build(
-        charts.criticality_scatter,
-        m=chart_rows,
-        names=names(),
-        year=int(year),
-        stage_label="main production stage" if stage == "main" else stage_words(stage),
-        bands=bands,
+@st.fragment
+def selection() -> None:
+    """The five selectors, the table and the chart they drive: a change reruns only this (the
+    sourcing table and the press claims below do not depend on it)."""
+    c1, c2, c3, c4, c5 = st.columns(5)
+    LISTS = {"2025": "2025 critical minerals list", "2022": "2022 critical minerals list", "all": "All minerals with world data"}
+    which = linked(c1.selectbox, "List", list(LISTS), key="ov_list", param="list", format_func=LISTS.get)
+    edition = linked(c2.selectbox, "Edition", list(USGS_EDITIONS), key="ov_edition", param="edition", format_func=edition_label)
+    years = sorted(ds.figures.loc[ds.figures["edition"] == edition, "year"].unique(), reverse=True)
+    years = [int(y) for y in years if y >= 2023]
+    year = linked(c3.selectbox, "Year", years, key="ov_year", param="year")
+    _STAGES = set(ds.figures["stage"].unique())  # once: a set built inside the list below was built once per stage
+    stage = linked(
+        c4.selectbox,
+        "Stage",
+        ["main", *[s for s in PRODUCTION_STAGES if s in _STAGES], "reserves"],
+        key="ov_stage",
+        param="stage",
+        format_func=lambda s: "Main production stage" if s == "main" else stage_words(s).capitalize(),
+        help="'Main production stage' takes each mineral's first published stage: mine, else primary, refinery or smelter.",
     )
-    render_chart(fig, meta, "criticality")
-else:
-    st.info("No mineral in this selection has a computable concentration index.")
+    bands = linked(
+        c5.selectbox,
+        "HHI bands",
+        list(BAND_SETS),
+        key="ov_bands",
+        param="bands",
+        format_func=lambda b: BAND_SETS[b].name,
+        help="; ".join(b.describe() for b in BAND_SETS.values()),
+    )
+    band = BAND_SETS[bands]
 
-st.subheader("Sourcing of any importer, 2021–24 (CEPII BACI)")
-st.write(
-    "The table above is the U.S. as USGS publishes it. Here, for any importer, where its imports of each mineral "
-    "came from by value, how concentrated that sourcing is, and how much could be Chinese material, directly or "
-    "through third countries."
-)
-consumer = linked(st.selectbox, "Importer", CONSUMERS, key="ov_consumer", param="consumer", default="USA", format_func=consumer_name)
-src = sourcing_table(consumer, 2021, 2024)
-if src.empty:
-    st.info(f"No imports by {consumer_name(consumer)} of the mapped minerals in 2021–24.")
-else:
-    view = src.sort_values("origin_total", ascending=False, na_position="last").assign(
+    m = metrics_all(bands)
+    m = m[(m["edition"] == edition) & (m["year"] == year)]
+    m = main_series(m) if stage == "main" else m[(m["stage"] == stage) & (m["product"] == "")]
+    minerals = ds.minerals.set_index("mineral")
+    if which == "2025":
+        m = m[m["mineral"].map(minerals["critical_2025"]).fillna(False).astype(bool)]
+    elif which == "2022":
+        m = m[m["mineral"].map(minerals["critical_2022"]).fillna(False).astype(bool)]
+
+    table = m.sort_values("hhi", ascending=False, na_position="last").assign(
         mineral=lambda d: d["mineral"].map(mineral_name),
+        stage=lambda d: [stage_words(s, p) for s, p in zip(d["stage"], d["product"], strict=True)],
+        top_country=lambda d: d["top_country"].map(_country),
         top_import_country=lambda d: d["top_import_country"].map(_country),
-        imports_kusd=lambda d: d["imports_kusd"].round(0),
+        # bounded values read as bounds: a ">50" reliance is "≥ 50%", and so is the dependency built on it
+        nir=lambda d: [nir_text(n, f) for n, f in zip(d["nir"], d["nir_flag"], strict=True)],
+        single_supplier_dependency=lambda d: [
+            fmt_value(v, f, percent=True) for v, f in zip(d["single_supplier_dependency"], d["dependency_flag"], strict=True)
+        ],
+        reason=lambda d: d["reason"].fillna(""),
     )
-    scols = [
-        "mineral",
-        "imports_kusd",
-        "top_import_country",
-        "top_import_share",
-        "hhi",
-        "hhi_band",
-        "origin_direct",
-        "origin_indirect",
-        "origin_total",
-    ]
+    cols = [c for c in SUMMARY_COLUMNS if c not in ("product", "year", "edition")]
     st.dataframe(
-        view[scols],
+        table[cols],
         hide_index=True,
         width="stretch",
-        column_config=column_config(scols, hhi="Of the importer's sourcing; every BACI supplier is named, so not a lower bound.")
-        | {
-            "top_import_country": st.column_config.TextColumn("Top source"),
-            "top_import_share": st.column_config.NumberColumn("Its share", format="percent"),
-        },
+        column_config=column_config(cols, hhi_band=f"This table: {band.describe()}.") | {"reason": st.column_config.TextColumn("Note")},
     )
-    st.caption(
-        f"{len(view)} minerals mapped to HS 1992 codes (data/trade_products.yaml); values summed over 2021–24; bands: {BAND_SETS['2023'].describe()}."
+    st.caption(f"{len(table)} minerals; bands: {band.describe()}. U.S. import sources are 2021–24 averages (MCS 2026).")
+    caption_sources(m)
+
+    st.subheader("Concentration against U.S. import reliance")
+    chart_rows = m.dropna(subset=["hhi"])
+    if len(chart_rows):
+        fig, meta = build(
+            charts.criticality_scatter,
+            m=chart_rows,
+            names=names(),
+            year=int(year),
+            stage_label="main production stage" if stage == "main" else stage_words(stage),
+            bands=bands,
+        )
+        render_chart(fig, meta, "criticality")
+    else:
+        st.info("No mineral in this selection has a computable concentration index.")
+
+
+selection()
+
+
+@st.fragment
+def sourcing() -> None:
+    """Any importer's sourcing, from bilateral trade: the importer's own selector reruns only this."""
+    st.subheader("Sourcing of any importer, 2021–24 (CEPII BACI)")
+    st.write(
+        "The table above is the U.S. as USGS publishes it. Here, for any importer, where its imports of each mineral "
+        "came from by value, how concentrated that sourcing is, and how much could be Chinese material, directly or "
+        "through third countries."
     )
-    caption_sources(src)
+    consumer = linked(st.selectbox, "Importer", CONSUMERS, key="ov_consumer", param="consumer", default="USA", format_func=consumer_name)
+    src = sourcing_table(consumer, 2021, 2024)
+    if src.empty:
+        st.info(f"No imports by {consumer_name(consumer)} of the mapped minerals in 2021–24.")
+    else:
+        view = src.sort_values("origin_total", ascending=False, na_position="last").assign(
+            mineral=lambda d: d["mineral"].map(mineral_name),
+            top_import_country=lambda d: d["top_import_country"].map(_country),
+            imports_kusd=lambda d: d["imports_kusd"].round(0),
+        )
+        scols = [
+            "mineral",
+            "imports_kusd",
+            "top_import_country",
+            "top_import_share",
+            "hhi",
+            "hhi_band",
+            "origin_direct",
+            "origin_indirect",
+            "origin_total",
+        ]
+        st.dataframe(
+            view[scols],
+            hide_index=True,
+            width="stretch",
+            column_config=column_config(scols, hhi="Of the importer's sourcing; every BACI supplier is named, so not a lower bound.")
+            | {
+                "top_import_country": st.column_config.TextColumn("Top source"),
+                "top_import_share": st.column_config.NumberColumn("Its share", format="percent"),
+            },
+        )
+        st.caption(
+            f"{len(view)} minerals mapped to HS 1992 codes (data/trade_products.yaml); values summed over 2021–24; bands: {BAND_SETS['2023'].describe()}."
+        )
+        caption_sources(src)
+
+
+sourcing()
 
 st.subheader("Press claims beside the USGS and IEA figures")
 st.write("Figures quoted in the seed article, checked against the tables. They never change the tables.")

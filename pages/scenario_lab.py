@@ -181,8 +181,8 @@ if st.session_state.get("lab_loaded") != loaded_key:
         for key, q in TOGGLES.items():
             st.session_state[key] = qp.get(q) == "1"
 
-# Text from an uploaded scenario is escaped (shown exactly as typed, no Markdown); the bundled
-# scenarios' labels are kept as written so that screen readers get clean slider names.
+# Text from an uploaded scenario is escaped where it goes into Markdown (shown exactly as typed);
+# the bundled scenarios' text is kept as written. The sliders' box sets its labels as text.
 show = plain if choice == "uploaded" else str
 st.caption(show(base.description))
 
@@ -234,7 +234,8 @@ def lab() -> None:
     specs = []
     for p in base_params:
         unset = not p.explicit and p.path not in lab_set
-        label = show(p.label) + (f" (baseline default for {mineral_name(p.default_for)})" if unset and p.default_for else "")
+        # the box sets its labels as text (never markup), so an uploaded label needs no escaping
+        label = str(p.label) + (f" (baseline default for {mineral_name(p.default_for)})" if unset and p.default_for else "")
         specs.append(
             SliderSpec(
                 f"p:{p.path}",

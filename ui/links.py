@@ -46,12 +46,72 @@ def linked(widget: Callable, label: str, options: Sequence, *, key: str, param: 
     return value
 
 
-def link_box() -> None:
-    """The address of this view, with a copy button (st.code has one), for pasting into a note."""
-    from urllib.parse import urlencode
+_LINK_CSS = """
+.mr-link { display: flex; align-items: center; gap: .5rem; flex-wrap: wrap; }
+.mr-link code { flex: 1 1 20rem; overflow-wrap: anywhere; font-size: .85rem; padding: .5rem .75rem;
+  background: #f0f2f6; border-radius: .5rem; }
+.mr-link button { font: inherit; font-size: .875rem; padding: .35rem .9rem; border: 1px solid #d0d3da;
+  border-radius: .5rem; background: #fff; cursor: pointer; }
+.mr-link button:focus-visible { outline: 2px solid #ff4b4b; outline-offset: 2px; }
+.mr-link .done { font-size: .8rem; color: #555; }
+"""
 
-    base = str(st.context.url).split("?", 1)[0]
-    qs = urlencode({k: st.query_params.get(k) for k in st.query_params})
+# The address as the browser has it now: the pages write the URL from fragments too (a change of
+# year reruns only its section), so a link drawn by the server in the page's last full run would
+# be out of date. The box reads location.href, and again whenever the app writes the URL.
+_LINK_JS = """
+export default function ({ parentElement }) {
+  let box = parentElement.querySelector(".mr-link");
+  if (!box) {
+    box = document.createElement("div");
+    box.className = "mr-link";
+    box.innerHTML = '<code class="url"></code><button type="button">Copy link</button>' +
+      '<span class="done" role="status" aria-live="polite"></span>';
+    parentElement.appendChild(box);
+  }
+  if (box._unwire) return box._unwire;  // a rerun: already showing and listening
+  const code = box.querySelector(".url"), button = box.querySelector("button"), done = box.querySelector(".done");
+  const show = () => { if (code.textContent !== location.href) code.textContent = location.href; };
+  if (!window.__mrUrlEvents) {
+    window.__mrUrlEvents = true;
+    for (const f of ["pushState", "replaceState"]) {
+      const orig = history[f];
+      history[f] = function (...args) { const r = orig.apply(this, args); window.dispatchEvent(new Event("mr-url")); return r; };
+    }
+  }
+  const copy = async () => {
+    show();
+    try {
+      await navigator.clipboard.writeText(location.href);
+      done.textContent = "Copied";
+    } catch (e) {  // no clipboard outside a secure context: select it for Ctrl+C
+      const range = document.createRange();
+      range.selectNodeContents(code);
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+      done.textContent = "Selected: press Ctrl+C to copy";
+    }
+    setTimeout(() => { done.textContent = ""; }, 3000);
+  };
+  show();
+  window.addEventListener("mr-url", show);
+  window.addEventListener("popstate", show);
+  button.addEventListener("click", copy);
+  box._unwire = () => {
+    window.removeEventListener("mr-url", show);
+    window.removeEventListener("popstate", show);
+    button.removeEventListener("click", copy);
+    box._unwire = null;
+  };
+  return box._unwire;
+}
+"""
+LINK_COMPONENT = "minerals_risk.link_box"
+_link = st.components.v2.component(LINK_COMPONENT, css=_LINK_CSS, js=_LINK_JS, isolate_styles=False)
+
+
+def link_box() -> None:
+    """The address of this view as the browser shows it, with a copy button, for pasting into a note."""
     with st.expander("Link to this view"):
-        st.code(base + (f"?{qs}" if qs else ""), language=None)
-        st.caption("Copy it with the button at the right of the box: opened in any browser it shows this view.")
+        _link(key="link_box")
+        st.caption("Opened in any browser, the link shows this view.")

@@ -48,7 +48,6 @@ class SliderSpec:
 
 
 CSS = """
-:host { display: block; }
 .mr-sliders { display: flex; flex-direction: column; gap: 1rem; font-family: inherit; color: inherit; }
 .mr-slider .head { display: flex; align-items: baseline; gap: .35rem; font-size: .875rem; line-height: 1.4; }
 .mr-slider label { flex: 1 1 auto; }
@@ -111,7 +110,8 @@ export default function ({ parentElement, data, setStateValue, key }) {
 }
 """
 
-_component = st.components.v2.component(COMPONENT, css=CSS, js=JS)
+# in the page's own DOM (no shadow root): the labels are page text, for find-in-page and for tests
+_component = st.components.v2.component(COMPONENT, css=CSS, js=JS, isolate_styles=False)
 _WORDS: dict = {}  # words_key -> (the steps, their words)
 
 

@@ -353,7 +353,8 @@ def test_rapid_keys_never_change_the_scenario_or_reset_the_view(server, browser)
 
 def test_profile_year_redraws_its_charts_and_link(server, page):
     """The Year selector reruns only its section (a fragment): the production bar and the map
-    show the new year, the link carries it, and the page's other charts stay as they were."""
+    show the new year, the URL and the page's link box carry it, and the page's other charts stay
+    as they were."""
     page.goto(f"{server}/profile?mineral=rare_earths")
     wait_for_app(page)
     wait_for_charts(page, n=3)
@@ -371,3 +372,42 @@ def test_profile_year_redraws_its_charts_and_link(server, page):
     assert len(after) == len(titles)
     assert new_year in after[0] and new_year in after[1], after[:2]  # the bar and the map
     assert after[2:] == titles[2:]
+    # the link box, outside the section, shows the address as it is now
+    page.get_by_text("Link to this view").click()
+    link = page.locator(".mr-link code")
+    link.wait_for(timeout=10_000)
+    assert f"year={new_year}" in link.inner_text() and "mineral=rare_earths" in link.inner_text()
+
+
+def test_overview_year_and_compare_measure_redraw_their_chart_and_link(server, page):
+    """The Overview's filters and Compare's measure each rerun only their own section: the chart
+    follows, the URL and the link box carry the choice."""
+    page.goto(server)
+    wait_for_app(page)
+    wait_for_charts(page)
+    title = page.locator(".js-plotly-plot .gtitle").first.text_content()
+    page.get_by_role("combobox", name="Year").first.click()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "(t) => { const e = document.querySelector('.js-plotly-plot .gtitle'); return e && e.textContent != t; }", arg=title, timeout=30_000
+    )
+    wait_for_app(page)
+    page.wait_for_function("() => /[?&]year=\\d{4}/.test(location.search)", timeout=30_000)
+    year = re.search(r"year=(\d{4})", page.url)[1]
+    assert year in page.locator(".js-plotly-plot .gtitle").first.text_content()
+    page.get_by_text("Link to this view").click()
+    assert f"year={year}" in page.locator(".mr-link code").inner_text()
+
+    page.goto(f"{server}/compare")
+    wait_for_app(page)
+    wait_for_charts(page)
+    title = page.locator(".js-plotly-plot .gtitle").first.text_content()
+    page.get_by_role("radiogroup", name="Measure").get_by_role("radio", checked=True).focus()
+    page.keyboard.press("ArrowRight")  # after offsets (the default) -> before offsets
+    page.wait_for_function(
+        "(t) => { const e = document.querySelector('.js-plotly-plot .gtitle'); return e && e.textContent != t; }", arg=title, timeout=30_000
+    )
+    wait_for_app(page)
+    page.wait_for_function("() => location.search.includes('measure=shortfall')", timeout=30_000)
+    assert "before offsets" in page.locator(".js-plotly-plot .gtitle").first.text_content().lower()
