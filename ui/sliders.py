@@ -54,8 +54,16 @@ CSS = """
 .mr-slider .help { flex: 0 0 auto; cursor: help; border: 1px solid currentColor; border-radius: 50%; width: 1.1em;
   height: 1.1em; font-size: .7rem; line-height: 1.1em; text-align: center; opacity: .6; }
 .mr-slider output { flex: 0 0 auto; font-variant-numeric: tabular-nums; color: #ff4b4b; font-size: .875rem; }
-.mr-slider input[type=range] { width: 100%; margin: .35rem 0 0; accent-color: #ff4b4b; }
-.mr-slider input[type=range]:focus-visible { outline: 2px solid #ff4b4b; outline-offset: 2px; }
+.mr-slider input[type=range] { -webkit-appearance: none; appearance: none; width: 100%; height: 1.25rem;
+  margin: .25rem 0 0; background: transparent; cursor: pointer; }
+.mr-slider input[type=range]::-webkit-slider-runnable-track { height: 4px; border-radius: 2px;
+  background: linear-gradient(to right, #ff4b4b var(--p, 0%), #e3e5ea var(--p, 0%)); }
+.mr-slider input[type=range]::-webkit-slider-thumb { -webkit-appearance: none; width: 14px; height: 14px;
+  margin-top: -5px; border: none; border-radius: 50%; background: #ff4b4b; }
+.mr-slider input[type=range]::-moz-range-track { height: 4px; border-radius: 2px; background: #e3e5ea; }
+.mr-slider input[type=range]::-moz-range-progress { height: 4px; border-radius: 2px; background: #ff4b4b; }
+.mr-slider input[type=range]::-moz-range-thumb { width: 14px; height: 14px; border: none; border-radius: 50%; background: #ff4b4b; }
+.mr-slider input[type=range]:focus-visible { outline: 2px solid #ff4b4b; outline-offset: 2px; border-radius: 2px; }
 .mr-slider .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 """
 
@@ -72,6 +80,8 @@ export default function ({ parentElement, data, setStateValue, key }) {
     box._sent = 0;
   }
   const rows = box._rows;
+  // the track's filled part, up to the thumb
+  const fill = (r) => r.input.style.setProperty("--p", `${(100 * +r.input.value) / Math.max(1, +r.input.max)}%`);
   const send = (moved) => {
     const values = {};
     for (const [k, r] of rows) values[k] = r.spec.values[+r.input.value];
@@ -91,7 +101,7 @@ export default function ({ parentElement, data, setStateValue, key }) {
         `<span class="sr" id="${id}-help"></span>`;
       r = { row, label: row.querySelector("label"), help: row.querySelector(".help"), out: row.querySelector("output"),
             input: row.querySelector("input"), desc: row.querySelector(".sr"), spec: s };
-      r.input.addEventListener("input", () => { const t = r.spec.words[+r.input.value]; r.out.textContent = t; r.input.setAttribute("aria-valuetext", t); });
+      r.input.addEventListener("input", () => { const t = r.spec.words[+r.input.value]; r.out.textContent = t; r.input.setAttribute("aria-valuetext", t); fill(r); });
       r.input.addEventListener("change", () => send(r.spec.key));
       rows.set(s.key, r);
     }
@@ -101,6 +111,7 @@ export default function ({ parentElement, data, setStateValue, key }) {
     if (r.input.max !== String(s.values.length - 1)) r.input.max = String(s.values.length - 1);
     // the server's value, unless a move it has not seen yet is on its way
     if (data.n >= box._sent && r.input.value !== String(s.index)) r.input.value = String(s.index);
+    fill(r);
     const t = s.words[+r.input.value];
     if (r.out.textContent !== t) { r.out.textContent = t; r.input.setAttribute("aria-valuetext", t); }
     if (box.children[i] !== r.row) box.insertBefore(r.row, box.children[i] || null);
