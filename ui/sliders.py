@@ -103,6 +103,7 @@ export default function ({ parentElement, data, setStateValue, key }) {
             input: row.querySelector("input"), desc: row.querySelector(".sr"), spec: s };
       r.input.addEventListener("input", () => { const t = r.spec.words[+r.input.value]; r.out.textContent = t; r.input.setAttribute("aria-valuetext", t); fill(r); });
       r.input.addEventListener("change", () => send(r.spec.key));
+      r.help.hidden = true;  // until a help text arrives
       rows.set(s.key, r);
     }
     r.spec = s;
