@@ -313,9 +313,8 @@ class StreamlitClient:
             for row in data["sliders"]:
                 vals = data["grids"][row["grid"]]["values"]
                 step = vals[1] - vals[0] if len(vals) > 1 else 0
-                run.sliders[f"{b.id}|{row['key']}"] = Slider(
-                    f"{b.id}|{row['key']}", row["label"], [vals[row["index"]]], vals[0], vals[-1], step, d_fragment, b.id, row["key"]
-                )
+                sid = f"{b.id}|{row['key']}"
+                run.sliders[sid] = Slider(sid, row["label"], [vals[row["index"]]], vals[0], vals[-1], step, d_fragment, b.id, row["key"])
         elif kind == "slider":
             s = el.slider
             # as the frontend does: a value the server sets wins; otherwise the widget keeps the

@@ -3,9 +3,10 @@
 Each ``st.slider`` is an element that a rerun sends again and React draws again, with its label's
 markdown, its help icon and its styles, whether its value changed or not. In the lab, this box in
 place of nine of them cut the browser's script time per move by 15% and the time to the new chart
-by 18% (benchmarks/README, "A box of sliders in one element"). The box is one element (a Streamlit components-v2 component, no iframe): native ``<input
-type="range">`` controls with their labels, the value in the parameter's unit beside each, the
-help under a (?) tooltip and as the control's description; a rerun updates what changed in place.
+by 18% (benchmarks/README, "The browser's CPU per move"). The box is one element (a Streamlit
+components-v2 component, no iframe): native ``<input type="range">`` controls with their labels,
+the value in the parameter's unit beside each, the help under a (?) tooltip and as the control's
+description; a rerun updates what changed in place.
 
 The values live where ``st.slider``'s did, in ``st.session_state[key]`` for each slider's key: a
 move sets the moved slider's key and calls ``on_change(*args)`` before the rerun, as
@@ -80,8 +81,12 @@ export default function ({ parentElement, data, setStateValue, key }) {
     box._sent = 0;
   }
   const rows = box._rows;
-  // the track's filled part, up to the thumb
-  const fill = (r) => r.input.style.setProperty("--p", `${(100 * +r.input.value) / Math.max(1, +r.input.max)}%`);
+  // the value's words beside the label (and for screen readers), the track filled up to the thumb
+  const showValue = (r) => {
+    const t = r.spec.words[+r.input.value];
+    if (r.out.textContent !== t) { r.out.textContent = t; r.input.setAttribute("aria-valuetext", t); }
+    r.input.style.setProperty("--p", `${(100 * +r.input.value) / Math.max(1, +r.input.max)}%`);
+  };
   const send = (moved) => {
     const values = {};
     for (const [k, r] of rows) values[k] = r.spec.values[+r.input.value];
@@ -101,7 +106,7 @@ export default function ({ parentElement, data, setStateValue, key }) {
         `<span class="sr" id="${id}-help"></span>`;
       r = { row, label: row.querySelector("label"), help: row.querySelector(".help"), out: row.querySelector("output"),
             input: row.querySelector("input"), desc: row.querySelector(".sr"), spec: s };
-      r.input.addEventListener("input", () => { const t = r.spec.words[+r.input.value]; r.out.textContent = t; r.input.setAttribute("aria-valuetext", t); fill(r); });
+      r.input.addEventListener("input", () => showValue(r));
       r.input.addEventListener("change", () => send(r.spec.key));
       r.help.hidden = true;  // until a help text arrives
       rows.set(s.key, r);
@@ -112,9 +117,7 @@ export default function ({ parentElement, data, setStateValue, key }) {
     if (r.input.max !== String(s.values.length - 1)) r.input.max = String(s.values.length - 1);
     // the server's value, unless a move it has not seen yet is on its way
     if (data.n >= box._sent && r.input.value !== String(s.index)) r.input.value = String(s.index);
-    fill(r);
-    const t = s.words[+r.input.value];
-    if (r.out.textContent !== t) { r.out.textContent = t; r.input.setAttribute("aria-valuetext", t); }
+    showValue(r);
     if (box.children[i] !== r.row) box.insertBefore(r.row, box.children[i] || null);
     seen.add(s.key);
   });
@@ -143,8 +146,7 @@ def slider_box(specs: Sequence[SliderSpec], *, key: str, container=None) -> dict
     by_key = {s.key: s for s in specs}
 
     def _moved() -> None:
-        state = st.session_state.get(key) or {}
-        payload = state.get("values") if isinstance(state, dict) else getattr(state, "values", None)
+        payload = (st.session_state.get(key) or {}).get("values")  # the box's state, a dict
         if not isinstance(payload, dict):
             return
         st.session_state[f"{key}:n"] = int(payload.get("n") or 0)

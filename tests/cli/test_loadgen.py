@@ -92,28 +92,21 @@ def test_proxy_passes_websockets_through():
     run(go)
 
 
-def test_client_runs_the_minimal_app_and_moves_its_slider():
-    """The load generator's client against a real server: first run, then a slider move."""
+def _with_client(script, body, **client_kw) -> None:
+    """Serve ``script`` on a free port, connect the load generator's client, await ``body(client)``,
+    then close the client and stop the server."""
     from ws_load import StreamlitClient
 
     from tests.browser.conftest import free_port, start_server
 
     port = free_port()
-    proc = start_server(ROOT / "benchmarks" / "minimal_app.py", port)
+    proc = start_server(script, port)
 
     async def go():
-        c = StreamlitClient(f"http://127.0.0.1:{port}", path="/", query="", timeout=120)
+        c = StreamlitClient(f"http://127.0.0.1:{port}", timeout=120, **client_kw)
         await c.connect()
         try:
-            first = await c.rerun()
-            assert first.exceptions == []
-            (slider,) = c.sliders.values()
-            assert slider.label == "pass through"
-            assert slider.value == [0.0]
-            moved = await c.rerun(c.move("pass through"))
-            assert moved.exceptions == []
-            assert moved.t_finished is not None and moved.deltas >= 2  # the slider and the chart
-            assert c.sliders[slider.id].value == [0.05]
+            await body(c)
         finally:
             await c.close()
 
@@ -122,6 +115,23 @@ def test_client_runs_the_minimal_app_and_moves_its_slider():
     finally:
         proc.terminate()
         proc.wait(20)
+
+
+def test_client_runs_the_minimal_app_and_moves_its_slider():
+    """The load generator's client against a real server: first run, then a slider move."""
+
+    async def body(c):
+        first = await c.rerun()
+        assert first.exceptions == []
+        (slider,) = c.sliders.values()
+        assert slider.label == "pass through"
+        assert slider.value == [0.0]
+        moved = await c.rerun(c.move("pass through"))
+        assert moved.exceptions == []
+        assert moved.t_finished is not None and moved.deltas >= 2  # the slider and the chart
+        assert c.sliders[slider.id].value == [0.05]
+
+    _with_client(ROOT / "benchmarks" / "minimal_app.py", body, path="/", query="")
 
 
 def test_client_moves_a_slider_in_the_labs_box():
@@ -129,32 +139,17 @@ def test_client_moves_a_slider_in_the_labs_box():
     for the box with every slider's value. The ban's fraction starts at 1 (the top), so one move
     takes it a step down, and the server's next run shows 0.95 (the fragment's own run)."""
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from ws_load import StreamlitClient
 
-    from tests.browser.conftest import free_port, start_server
+    async def body(c):
+        first = await c.rerun()
+        assert first.exceptions == []
+        boxed = [s for s in c.sliders.values() if s.box]
+        assert len(boxed) == 9 and len({s.box for s in boxed}) == 1, c.sliders
+        (fraction,) = [s for s in boxed if s.key == "p:shocks.0.fraction"]
+        assert fraction.value == [1.0] and (fraction.min, fraction.max) == (0, 1)
+        moved = await c.rerun(c.move(": fraction"))
+        assert moved.exceptions == [] and moved.status == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+        assert c.sliders[fraction.id].value == [0.95]
+        assert "shocks.0.fraction=0.95" in c.query
 
-    port = free_port()
-    proc = start_server(ROOT / "app.py", port)
-
-    async def go():
-        c = StreamlitClient(f"http://127.0.0.1:{port}", timeout=120)
-        await c.connect()
-        try:
-            first = await c.rerun()
-            assert first.exceptions == []
-            boxed = [s for s in c.sliders.values() if s.box]
-            assert len(boxed) == 9 and len({s.box for s in boxed}) == 1, c.sliders
-            (fraction,) = [s for s in boxed if s.key == "p:shocks.0.fraction"]
-            assert fraction.value == [1.0] and (fraction.min, fraction.max) == (0, 1)
-            moved = await c.rerun(c.move(": fraction"))
-            assert moved.exceptions == [] and moved.status == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
-            assert c.sliders[fraction.id].value == [0.95]
-            assert "shocks.0.fraction=0.95" in c.query
-        finally:
-            await c.close()
-
-    try:
-        run(go)
-    finally:
-        proc.terminate()
-        proc.wait(20)
+    _with_client(ROOT / "app.py", body)
