@@ -1,12 +1,16 @@
 """Critical-minerals supply-risk dashboard: navigation only (see pages/)."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui.deeplink import mark_navigation
 
 # No page_title here: each page's st.Page title names its browser tab.
-# A Material icon, not an emoji: checking an emoji loads Streamlit's 90 ms emoji table on every cold start
-st.set_page_config(page_icon=":material/landscape:", layout="wide")
+# The tab's icon is a bundled image: a Material icon (":material/landscape:") made the browser
+# fetch its picture from fonts.gstatic.com, which fails offline; an emoji loads Streamlit's 90 ms
+# emoji table on every cold start
+st.set_page_config(page_icon=str(Path(__file__).with_name("static") / "icon.png"), layout="wide")
 
 pages = [
     st.Page("pages/overview.py", title="Overview", icon=":material/public:", default=True),

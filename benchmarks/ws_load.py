@@ -65,6 +65,7 @@ from _util import ROOT, emit, machine, today
 sys.path.insert(0, str(ROOT))
 
 import websockets
+import websockets.exceptions  # the package loads its submodules lazily: the error path needs this one
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 

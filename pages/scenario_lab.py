@@ -3,6 +3,7 @@
 import dataclasses
 import datetime as dt
 import re
+from html import escape as esc
 
 import numpy as np
 import pandas as pd
@@ -38,7 +39,7 @@ from ui.common import (
     dataset,
     download_row,
     events_file,
-    figures,
+    figures_html,
     mineral_name,
     pct,
     plain,
@@ -47,7 +48,8 @@ from ui.common import (
     results_view,
 )
 from ui.deeplink import ensure_navigation
-from ui.sliders import SliderSpec, slider_box
+from ui.sliders import SliderSpec, box_values, slider_box
+from ui.text_box import text_box
 
 ensure_navigation()
 
@@ -218,7 +220,8 @@ def lab() -> None:
     """Sliders, headline figures and the chart on view. A slider move reruns only this (as a
     fragment): the navigation, the selectors, the pack and the downloads below are not sent again.
     Each element costs about 1.5 ms on the server and more in the browser, so this sends as few
-    as it can: one sidebar box of sliders whose value labels carry the unit, one chart at a time."""
+    as it can: one sidebar box of sliders whose value labels carry the unit, one element of text
+    (notes, stage, figures, briefing line), one chart at a time, and the chart before the rest."""
     full_run = live.pop("run", None) == "full"  # set by the page's full run, absent in a fragment run
     base_params = parameters(base, view_mineral)
     lab_set: set = st.session_state.setdefault("lab_set", set())
@@ -251,8 +254,21 @@ def lab() -> None:
                 args=(p.path,),
             )
         )
-    held = slider_box(specs, key="lab_sliders", container=st.sidebar)
+    held = box_values(specs)
     values = {p.path: held[f"p:{p.path}"] for p in base_params}
+    try:
+        _results(base_params, values, full_run)
+    finally:
+        # the box goes last, on every way out (an error, a rerun): the chart's message is sent
+        # first, before the text and the box, and the new chart shows 4-8 ms sooner
+        # (benchmarks/README, "The lab's text as one element, the chart sent first")
+        slider_box(specs, key="lab_sliders", container=st.sidebar)
+
+
+def _results(base_params, values: dict, full_run: bool) -> None:
+    """The lab's results for the sliders' ``values``: the chart first (into its place below the
+    figures), then the notes, the figures and the briefing line above it."""
+    lab_set: set = st.session_state.setdefault("lab_set", set())
     stage_choice = st.session_state.get("lab_stage") or "auto"
 
     # only the sliders moved off the scenario's values (or set by the user or the link) are applied:
@@ -299,83 +315,94 @@ def lab() -> None:
     live["result"] = r
     v = r.values
 
-    # one box of notes, not one per note; the stage note repeats the caption below it
-    notes = [n for n in r.notes if not n.startswith("stage:")]
-    if notes:
-        st.info("\n".join(f"- {plain(n[:1].upper() + n[1:])}" for n in notes))
+    def _head() -> None:
+        """The notes, the stage, the six figures and the briefing line."""
 
-    st.caption(plain(f"Consumer: {countries.name(r.consumer)}. Stage: {stage_words(r.stage, r.product)} ({r.year}); {r.stage_reason}."))
+        # The notes, the stage line, the six figures and the briefing line are one element of HTML
+        # made here with every text escaped (ui.text_box): as markdown (st.info, st.caption and
+        # two st.markdown) the browser parsed them again on every move, before it drew the chart.
+        # One box of notes, not one per note; the stage note repeats the stage line below it.
+        notes = [n for n in r.notes if not n.startswith("stage:")]
+        parts = []
+        if notes:
+            items = "".join(f"<li>{esc(n[:1].upper() + n[1:])}</li>" for n in notes)
+            parts.append(f'<div class="mr-notes" role="note"><ul>{items}</ul></div>')
+        stage_line = f"Consumer: {countries.name(r.consumer)}. Stage: {stage_words(r.stage, r.product)} ({r.year}); {r.stage_reason}."
+        parts.append(f'<p class="mr-caption">{esc(stage_line)}</p>')
 
-    def _rng(key, kind="percent"):
-        if v.get(key) is None:
-            return "n/a"
-        return fmt_range(v[key], v.get(f"{key}_low"), v.get(f"{key}_high"), kind, r.unit)
+        def _rng(key, kind="percent"):
+            if v.get(key) is None:
+                return "n/a"
+            return fmt_range(v[key], v.get(f"{key}_low"), v.get(f"{key}_high"), kind, r.unit)
 
-    def _short(key: str, value: str | None, help_: str) -> dict[str, str]:
-        """The box's value, or a word or two where there is none, and its help with the whole reason."""
-        if value is not None:
-            return {"value": value, "help": help_}
-        why = r.reasons.get(key, "")
-        word = (
-            "not computable"
-            if why.startswith("not computable")
-            else f"after month {sc.horizon_months}"
-            if why.startswith("stocks last")
-            else "none"
-            if why.startswith("no ")
-            else "n/a"
-        )
-        return {"value": word, "help": f"{help_}. {why[:1].upper() + why[1:]}" if why else help_}
+        def _short(key: str, value: str | None, help_: str) -> dict[str, str]:
+            """The box's value, or a word or two where there is none, and its help with the whole reason."""
+            if value is not None:
+                return {"value": value, "help": help_}
+            why = r.reasons.get(key, "")
+            word = (
+                "not computable"
+                if why.startswith("not computable")
+                else f"after month {sc.horizon_months}"
+                if why.startswith("stocks last")
+                else "none"
+                if why.startswith("no ")
+                else "n/a"
+            )
+            return {"value": word, "help": f"{help_}. {why[:1].upper() + why[1:]}" if why else help_}
 
-    # the six headline figures in one element (six metrics in two rows were eight, each re-sent and
-    # each a render of the page in the browser on every move)
-    ex = v["stockpile_exhausted_month"]
-    figs = [
-        {
-            "label": "Shortfall, before offsets",
-            "value": _rng("shortfall"),
-            "help": "Share of the consumer's baseline consumption lost "
-            "(range from NIR bounds, withheld data, rounding, look-through, editions)",
-        },
-        {"label": "Shortfall, after offsets"}
-        | _short(
-            "shortfall_net",
-            None if v.get("shortfall_net") is None else _rng("shortfall_net"),
-            "After the deal, spare capacity and recycling at the end of the horizon",
-        ),
-        {"label": "Loss a year"}
-        | _short(
-            "loss_volume",
-            None if v.get("loss_volume") is None else _rng("loss_volume", "volume"),
-            "Shortfall × consumption, in the consumer's unit",
-        ),
-        {"label": "Stockpile runs out"}
-        | _short("stockpile_exhausted_month", f"month {ex}" if ex else None, f"Over a {sc.horizon_months}-month horizon"),
-        {"label": "Replacement multiple"}
-        | _short(
-            "replacement_multiple",
-            None if v["replacement_multiple"] is None else _rng("replacement_multiple", "multiple"),
-            "The loss ÷ the accessible supply outside the restricting countries and the consumer",
-        ),
-        {"label": "Deal replaces"}
-        | _short(
-            "deal_offset_share",
-            None if v["deal_offset_share"] is None else _rng("deal_offset_share") + " of the loss",
-            "min(deal volume, loss) ÷ loss; the deal volume is never more than the partner's output × (1 + expansion)",
-        ),
-    ]
-    figures(figs)
-    # the briefing line and its two riders in one element
-    lines = [plain(r.sentence)]
-    if v.get("deal_volume"):
-        lines.append(f":small[:gray[The deal adds about {fmt_volume(v['deal_volume'], r.unit)} a year at full volume.]]")
-    if v.get("demand_growth"):
-        lines.append(
-            f":small[:gray[Demand growth of {v['demand_growth']:.0%} is its own line: "
-            f"{pct(v.get('demand_unmet'))} of baseline consumption unmet after offsets.]]"
-        )
-    st.markdown("  \n".join(lines))
+        # the six headline figures in one element (six metrics in two rows were eight, each re-sent and
+        # each a render of the page in the browser on every move)
+        ex = v["stockpile_exhausted_month"]
+        figs = [
+            {
+                "label": "Shortfall, before offsets",
+                "value": _rng("shortfall"),
+                "help": "Share of the consumer's baseline consumption lost "
+                "(range from NIR bounds, withheld data, rounding, look-through, editions)",
+            },
+            {"label": "Shortfall, after offsets"}
+            | _short(
+                "shortfall_net",
+                None if v.get("shortfall_net") is None else _rng("shortfall_net"),
+                "After the deal, spare capacity and recycling at the end of the horizon",
+            ),
+            {"label": "Loss a year"}
+            | _short(
+                "loss_volume",
+                None if v.get("loss_volume") is None else _rng("loss_volume", "volume"),
+                "Shortfall × consumption, in the consumer's unit",
+            ),
+            {"label": "Stockpile runs out"}
+            | _short("stockpile_exhausted_month", f"month {ex}" if ex else None, f"Over a {sc.horizon_months}-month horizon"),
+            {"label": "Replacement multiple"}
+            | _short(
+                "replacement_multiple",
+                None if v["replacement_multiple"] is None else _rng("replacement_multiple", "multiple"),
+                "The loss ÷ the accessible supply outside the restricting countries and the consumer",
+            ),
+            {"label": "Deal replaces"}
+            | _short(
+                "deal_offset_share",
+                None if v["deal_offset_share"] is None else _rng("deal_offset_share") + " of the loss",
+                "min(deal volume, loss) ÷ loss; the deal volume is never more than the partner's output × (1 + expansion)",
+            ),
+        ]
+        parts.append(figures_html(figs, ids="lab-figure"))
+        # the briefing line and its two riders
+        riders = []
+        if v.get("deal_volume"):
+            riders.append(f"The deal adds about {fmt_volume(v['deal_volume'], r.unit)} a year at full volume.")
+        if v.get("demand_growth"):
+            riders.append(
+                f"Demand growth of {v['demand_growth']:.0%} is its own line: "
+                f"{pct(v.get('demand_unmet'))} of baseline consumption unmet after offsets."
+            )
+        parts.append(f'<p class="mr-line">{esc(r.sentence)}{"".join(f"<span class=mr-rider>{esc(x)}</span>" for x in riders)}</p>')
+        text_box("".join(parts), key="lab_text")
 
+    # Above the chart in the page, sent after it (the chart's message first: see lab())
+    above = st.container()
     # One chart at a time: drawing a plotly chart is the largest cost of a move in the browser
     available = [
         c
@@ -388,10 +415,12 @@ def lab() -> None:
     ]
     if not available:
         live["chart"] = None
+        with above:
+            _head()
         return
     if st.session_state.get("lab_chart") not in available:
         st.session_state["lab_chart"] = available[0]
-    chart = st.segmented_control("Chart", available, format_func=CHARTS.get, required=True, key="lab_chart", label_visibility="collapsed")
+    chart = st.session_state["lab_chart"]  # the selector's value (drawn above the chart, after it)
     uncertain = [u for u in st.session_state.get("lab_uncertain") or [] if u in defaults] if chart == "timepath" else []
     if uncertain:
         plist = {p.path: p for p in parameters(sc)}
@@ -403,6 +432,9 @@ def lab() -> None:
         builder = {"waterfall": charts.waterfall, "suppliers": charts.supplier_shares, "timepath": charts.time_path}[chart]
         fig, meta = LAB_CHARTS.get((chart, yaml_text, mineral), lambda: build(builder, result=r, sc=sc))
     render_chart(fig, meta, chart, downloads=False)
+    with above:
+        _head()
+        st.segmented_control("Chart", available, format_func=CHARTS.get, required=True, key="lab_chart", label_visibility="collapsed")
     live.update(fig=fig, meta=meta, chart=chart)
     if not full_run and st.session_state.get("lab_rows_drawn") != chart:
         # another chart on view: its download row (outside the fragment) is drawn by a full run

@@ -72,15 +72,15 @@ BAD = re.compile(
 
 
 def figures(at) -> dict[str, dict[str, str]]:
-    """The headline boxes (ui.common.figures, one markdown element) on an AppTest page: label ->
+    """The headline boxes (ui.common.figures_html, in a ui.text_box or a markdown element) on an AppTest page: label ->
     {"value", "help", "note"}, the text unescaped as a reader sees it."""
     from ui.common import FIGURES_CLASS
 
     out = {}
-    for e in at.markdown:
-        if f'class="{FIGURES_CLASS}"' not in str(e.value):
+    for value in [str(e.value) for e in at.markdown] + text_boxes(at):
+        if f'class="{FIGURES_CLASS}"' not in value:
             continue
-        for box in re.finditer(r'<div class="mr-figure" [^>]*?(?: title="(?P<help>[^"]*)")?>(?P<body>.*?)</div></div>', str(e.value)):
+        for box in re.finditer(r'<div class="mr-figure" [^>]*?(?: title="(?P<help>[^"]*)")?>(?P<body>.*?)</div></div>', value):
             parts = dict(re.findall(r'<div class="mr-figure-(label|value|note)"[^>]*>(.*?)</div>', box["body"] + "</div>"))
             out[html.unescape(parts["label"])] = {
                 "value": html.unescape(parts["value"]),
@@ -88,6 +88,13 @@ def figures(at) -> dict[str, dict[str, str]]:
                 "note": html.unescape(parts.get("note", "")),
             }
     return out
+
+
+def text_boxes(at) -> list[str]:
+    """The HTML of every ui.text_box element on an AppTest page, as sent to the browser."""
+    from ui.text_box import COMPONENT
+
+    return [json.loads(e.proto.json)["html"] for e in at.get("bidi_component") if e.proto.component_name == COMPONENT]
 
 
 def slider_boxes(at) -> list[dict]:
@@ -143,6 +150,8 @@ def page_texts(at) -> list[tuple[str, str]]:
         out += [(kind, str(e.value)) for e in getattr(at, kind)]
     out += [("metric", f"{m.label} | {m.value} | {m.delta or ''}") for m in at.metric]
     out += [("figure", f"{k} | {f['value']} | {f['note']} | {f['help']}") for k, f in figures(at).items()]
+    # a text box's words as a reader sees them (the figures in it are listed above as well)
+    out += [("text", html.unescape(re.sub("<[^>]+>", " ", h))) for h in text_boxes(at)]
     for c in at.get("plotly_chart"):
         lay = json.loads(c.proto.spec)["layout"]
         text = lay.get("title", {}).get("text", "") + " " + " ".join(a.get("text", "") for a in lay.get("annotations", []))

@@ -154,30 +154,30 @@ _FIG_VALUE = "font-size:1.9rem;line-height:1.25;font-weight:400"
 _FIG_NOTE = "font-size:.875rem;opacity:.75"
 
 
-def figures_html(items: list[dict]) -> str:
+def figures_html(items: list[dict], *, ids: str = "mr-figure") -> str:
     """Headline figures as one block of boxes: each ``{"label", "value", "help", "note"}`` (help and
-    note optional). All text is escaped; the help is the box's tooltip (``title``)."""
-    boxes = []
-    for it in items:
+    note optional). All text is escaped. The help is the box's tooltip (``title``) and, for keyboard
+    and screen-reader users, who get no hover tooltips, its accessible description: each box with
+    a help takes the focus (Tab) and is described by a hidden copy of it (ids ``{ids}-help-N``).
+    One element (ui.text_box) where st.metric took one element and one box to lay it out per
+    figure: each element re-sent is a render of the page in the browser."""
+    boxes, helps = [], []
+    for i, it in enumerate(items):
         label, value = html.escape(str(it["label"])), html.escape(str(it["value"]))
-        tip = f' title="{html.escape(it["help"], quote=True)}"' if it.get("help") else ""
+        tip = ""
+        if it.get("help"):
+            tip = f' tabindex="0" aria-describedby="{ids}-help-{i}" title="{html.escape(it["help"], quote=True)}"'
+            helps.append(f'<span class="mr-sr" id="{ids}-help-{i}">{html.escape(it["help"])}</span>')
         note = f'<div class="mr-figure-note" style="{_FIG_NOTE}">{html.escape(it["note"])}</div>' if it.get("note") else ""
         boxes.append(
             f'<div class="mr-figure" role="listitem" style="{_FIG_STYLE}"{tip}>'
             f'<div class="mr-figure-label" style="{_FIG_LABEL}">{label}</div>'
             f'<div class="mr-figure-value" style="{_FIG_VALUE}">{value}</div>{note}</div>'
         )
-    return f'<div class="{FIGURES_CLASS}" role="list" style="display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;margin-bottom:.75rem">{"".join(boxes)}</div>'
-
-
-def figures(items: list[dict]) -> None:
-    """Headline figures in one element, where st.metric takes one element (and one box to lay it
-    out) per figure: each element re-sent is a render of the page in the browser, and the lab's
-    six metrics cost a slider move 3-8% on a fast machine, about a quarter on a slow one
-    (benchmarks/README, "Where a move's time goes"). The element's help lists what every figure
-    means, for keyboard and screen-reader users, who do not get the boxes' hover tooltips."""
-    helps = [f"**{it['label']}**: {it['help']}" for it in items if it.get("help")]
-    st.markdown(figures_html(items), unsafe_allow_html=True, help="\n\n".join(helps) or None)
+    return (
+        f'<div class="{FIGURES_CLASS}" role="list" style="display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;margin-bottom:.75rem">'
+        f"{''.join(boxes)}</div>{''.join(helps)}"
+    )
 
 
 def render_chart(fig, meta: charts.ChartMeta, key: str, *, downloads: bool = True) -> None:

@@ -140,6 +140,18 @@ def _grid(s: SliderSpec) -> tuple[list[float], list[str]]:
     return out
 
 
+def box_values(specs: Sequence[SliderSpec]) -> dict[str, float]:
+    """Each slider's value by its key, as :func:`slider_box` will show it (from session state, or
+    the slider's minimum when unset): a page may use them before it draws the box (a move's
+    callback has set them before the run)."""
+    out = {}
+    for s in specs:
+        v = st.session_state.get(s.key)
+        v = s.min if v is None else v
+        out[s.key] = int(v) if s.integer else float(v)
+    return out
+
+
 def slider_box(specs: Sequence[SliderSpec], *, key: str, container=None) -> dict[str, float]:
     """Draw ``specs`` as one box; return each slider's value by its key (from session state, or
     the slider's minimum when unset)."""
@@ -160,11 +172,9 @@ def slider_box(specs: Sequence[SliderSpec], *, key: str, container=None) -> dict
                 if s.on_change:
                     s.on_change(*s.args)
 
-    values, rows, grids, grid_of = {}, [], [], {}
+    values, rows, grids, grid_of = box_values(specs), [], [], {}
     for s in specs:
-        v = st.session_state.get(s.key)
-        v = s.min if v is None else v
-        values[s.key] = int(v) if s.integer else float(v)
+        v = values[s.key]
         grid, words = _grid(s)
         shared = s.words_key if s.words_key is not None else ("own", s.key)
         at = next((i for i, x in enumerate(grid) if abs(x - v) < 1e-9), None)

@@ -34,7 +34,7 @@ def chart_specs(at) -> list[dict]:
 
 
 def metric(at, label: str) -> str:
-    """A headline figure's value: an st.metric's, or a box in ui.common.figures' one element."""
+    """A headline figure's value: an st.metric's, or a box of ui.common.figures_html (in a ui.text_box element)."""
     boxes = figures(at)
     return boxes[label]["value"] if label in boxes else next(m.value for m in at.metric if m.label == label)
 
@@ -86,7 +86,7 @@ def test_scenario_lab_slider_changes_headline_and_chart():
     spec_before = chart_specs(at)[0]
     # v2: NIR 1.00 x China's 18% of U.S. imports, with its range (only the rounding of NIR here)
     assert before == "18%"
-    assert any("about 3,400 kg a year" in m.value for m in at.markdown)
+    assert any("about 3,400 kg a year" in text for _, text in page_texts(at))
     # v1 moved pass-through (then: the content of third-country supply) to 99.2%; in v2 the ban's
     # fraction is the slider the page always has: half the ban is half the loss, 9%
     BoxSlider(at, "p:shocks.0.fraction").set_value(0.5).run()
@@ -342,7 +342,9 @@ def test_lab_sliders_are_one_box_that_says_each_value_in_its_unit():
     # value in its unit, in its own steps. Gallium under the China export ban: the ban's fraction
     # is 1 ("100%", 21 steps of 5%), the ramp of spare capacity 18 months.
     at = open_page("pages/scenario_lab.py", scenario="china_export_ban", mineral="gallium")
-    boxes = [e for e in at.get("bidi_component")]
+    from ui.sliders import COMPONENT
+
+    boxes = [e for e in at.get("bidi_component") if e.proto.component_name == COMPONENT]
     rows = {r["key"]: r for r in slider_boxes(at)}
     assert len(boxes) == 1 and not at.slider and len(rows) == 9
     fr = rows["p:shocks.0.fraction"]
@@ -404,3 +406,22 @@ def test_lab_caches_give_each_setting_its_own_numbers_across_sessions(caplog):
     assert chart_specs(a)[0] != spec_half
     # no widget complains that the page set its value through session state
     assert not [r for r in caplog.records if "set via the Session State API" in r.getMessage()]
+
+
+def test_lab_results_text_is_one_element_of_escaped_html():
+    """The lab's notes, stage line, six figures and briefing line are one ui.text_box element (no
+    markdown for the browser to parse on a move); each figure with a help takes the focus and is
+    described by it; every text is escaped."""
+    from tests.conftest import text_boxes
+    from ui.common import figures_html
+
+    at = open_page("pages/scenario_lab.py", scenario="china_ban_russia_deal", mineral="gallium")
+    (box,) = text_boxes(at)
+    assert box.index('class="mr-notes"') < box.index("Consumer: United States. Stage:") < box.index('class="mr-figures"')
+    assert box.index('class="mr-figures"') < box.index("The U.S. would lose 18% of its gallium consumption")
+    assert "The deal adds about" in box  # the deal's rider, under the sentence
+    assert box.count('tabindex="0" aria-describedby="lab-figure-help-') == 6 and box.count('class="mr-sr"') == 6
+    # nothing of the fragment is markdown any more: the only caption is the scenario's description
+    assert not [c for c in at.caption if "Consumer:" in c.value] and not [m for m in at.markdown if "would lose" in m.value]
+    html_ = figures_html([{"label": "<b>x</b>", "value": "1 < 2", "help": 'say "hi" & <i>'}])
+    assert "<b>" not in html_ and "&lt;b&gt;x&lt;/b&gt;" in html_ and "1 &lt; 2" in html_ and "&quot;hi&quot; &amp; &lt;i&gt;" in html_

@@ -37,7 +37,7 @@ def wait_for_metric(page, label: str, starts: str, timeout=30_000) -> str:
 
 
 def metric_value(page, label: str) -> str:
-    """A headline box's value (ui.common.figures; st.metric on the pages that still use it)."""
+    """A headline box's value (ui.common.figures_html; st.metric on the pages that still use it)."""
     box = page.locator('.mr-figure, [data-testid="stMetric"]').filter(has=page.get_by_text(label, exact=True))
     return box.locator('.mr-figure-value, [data-testid="stMetricValue"]').inner_text().strip()
 
