@@ -13,7 +13,7 @@ What it shows:
 
 1. **The URL holds the view.** A session on replica A opens the Scenario lab from a link, moves
    two sliders, and reads the new URL (the ``page_info_changed`` message). A new session on
-   replica B opens that URL: its headline metrics (the six ``st.metric`` values in the deltas)
+   replica B opens that URL: its six headline figures (read from the lab's text element in the deltas)
    and slider values are compared with A's. The same is done through the proxy, with one client
    pinned to each replica by its cookie.
 2. **Load spreads.** benchmarks/ws_load.py's sessions go through the proxy; the table shows each
@@ -158,6 +158,8 @@ async def same_view(a_base: str, b_base: str, proxy_base: str) -> dict:
     for name in ("A", "B"):
         via[name] = await view(proxy_base, link, {COOKIE: name})
     fresh = await view(proxy_base, link)  # no cookie: the proxy picks a replica and says so
+    if len(on_a["metrics"]) != 6:  # an empty view would compare equal to any other
+        raise RuntimeError(f"the lab's six headline figures were not found in the deltas: {on_a['metrics']}")
     same = lambda v: v["metrics"] == on_a["metrics"] and v["sliders"] == on_a["sliders"]  # noqa: E731
     return {
         "link": link,

@@ -147,9 +147,12 @@ def test_client_moves_a_slider_in_the_labs_box():
         assert len(boxed) == 9 and len({s.box for s in boxed}) == 1, c.sliders
         (fraction,) = [s for s in boxed if s.key == "p:shocks.0.fraction"]
         assert fraction.value == [1.0] and (fraction.min, fraction.max) == (0, 1)
+        # the six headline figures, read from the lab's text element (replicas.py compares them)
+        assert len(first.metrics) == 6 and first.metrics["Shortfall, before offsets"] == "18%", first.metrics
         moved = await c.rerun(c.move(": fraction"))
         assert moved.exceptions == [] and moved.status == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
         assert c.sliders[fraction.id].value == [0.95]
+        assert moved.metrics["Shortfall, before offsets"] == "17%"  # 0.95 x 18% of U.S. gallium consumption
         assert "shocks.0.fraction=0.95" in c.query
 
     _with_client(ROOT / "app.py", body)
