@@ -61,10 +61,11 @@ TOGGLES = {"lab_show_sweep": "sweep", "lab_show_all": "all"}  # widget key -> UR
 VIEW_KEYS = ("mineral", "as_of", "chart", *TOGGLES.values())  # URL keys that are the view, not scenario parameters
 
 
-def _run_one(yaml_text: str, mineral: str):
+def _run_one(yaml_text: str, mineral: str, sc: Scenario | None = None):
     """One mineral's result for this scenario, kept per process (the 512 most recent), shared and
-    read-only."""
-    return LAB_RUNS.get((yaml_text, mineral), lambda: run_mineral(ds, load_scenario_text(yaml_text, where="scenario"), mineral))
+    read-only. The key is the scenario's YAML, its canonical form; ``sc`` is the scenario that YAML
+    was written from, when the caller has it (a slider move: it saves parsing the YAML back)."""
+    return LAB_RUNS.get((yaml_text, mineral), lambda: run_mineral(ds, sc or load_scenario_text(yaml_text, where="scenario"), mineral))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -311,7 +312,7 @@ def _results(base_params, values: dict, full_run: bool) -> None:
     st.session_state["lab_current_link"] = (
         "|".join(f"{k}={v}" for k, v in new_qp.items() if k not in ("mineral", "chart", *TOGGLES.values())) if choice != "uploaded" else ""
     )
-    r = _run_one(yaml_text, mineral)
+    r = _run_one(yaml_text, mineral, sc)
     live["result"] = r
     v = r.values
 
