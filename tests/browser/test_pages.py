@@ -66,6 +66,11 @@ def test_slider_with_keyboard_updates_headline_and_chart(server, page):
     wait_for_charts(page)
     # gallium, ban to the U.S., f = 1, p = 0: NIR 1.00 x China's 18% of U.S. imports = 18%
     assert metric_value(page, "Shortfall, before offsets") == "18%"
+    # a keyboard user reaches each figure's help: the box takes the focus and is described by it
+    box = page.locator(".mr-figure").filter(has=page.get_by_text("Loss a year", exact=True))
+    box.focus()
+    described = page.evaluate("() => document.getElementById(document.activeElement.getAttribute('aria-describedby')).textContent")
+    assert described.startswith("Shortfall × consumption"), described
     title_before = page.locator(".js-plotly-plot .gtitle").first.text_content()
     slider = page.get_by_role("slider", name=re.compile("Ban on exports to the U.S.", re.I)).first
     slider.focus()
