@@ -186,6 +186,7 @@ class StreamlitClient:
         self.session_id = ""
         self.page_script_hash = ""
         self.sliders: dict[str, Slider] = {}
+        self.downloads: dict[str, str] = {}  # label -> deferred file id, as the page shows them now
         self.move_fragment = ""  # the fragment of the slider the next move changes
         self.moved_key = ""  # and, in a ui.sliders box, its key
         self.box_moves = 0
@@ -300,9 +301,12 @@ class StreamlitClient:
         if run.status not in (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY):
             raise LoadError(f"script finished with status {run.status}")
         if run.status == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
-            self.sliders = {**self.sliders, **run.sliders}  # a fragment run re-sends only its own elements
+            # a fragment run re-sends only its own elements: the lab's download row is outside it
+            self.sliders = {**self.sliders, **run.sliders}
+            self.downloads = {**self.downloads, **run.downloads}
         else:
             self.sliders = run.sliders or self.sliders
+            self.downloads = run.downloads
         self.last = run
         return run
 
@@ -366,7 +370,7 @@ class StreamlitClient:
     async def export(self, label: str = "PNG") -> tuple[float, int]:
         """Click a deferred download button (the first labelled ``label``): the server builds the
         file (a PNG through kaleido), answers with its URL, and the client fetches it."""
-        file_id = (self.last.downloads if self.last else {}).get(label)
+        file_id = self.downloads.get(label)
         if not file_id:
             raise LoadError(f"no deferred download button {label!r}")
         req = BackMsg()

@@ -156,3 +156,21 @@ def test_client_moves_a_slider_in_the_labs_box():
         assert "shocks.0.fraction=0.95" in c.query
 
     _with_client(ROOT / "app.py", body)
+
+
+def test_client_exports_the_chart_after_a_move_in_the_fragment():
+    """The lab's download row is outside its fragment, so a slider move's run does not send it
+    again: the client keeps the buttons the page shows and can still click PNG (the server
+    builds the waterfall through kaleido and the client fetches the file)."""
+    from tests.conftest import require_chromium
+
+    require_chromium()
+
+    async def body(c):
+        await c.rerun()
+        moved = await c.rerun(c.move(": fraction"))
+        assert not moved.downloads and "PNG" in c.downloads  # none re-sent, the page's still there
+        ms, size = await c.export("PNG")
+        assert size > 10_000 and ms > 0
+
+    _with_client(ROOT / "app.py", body)
