@@ -50,11 +50,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import html
 import json
 import os
 import random
-import re
 import statistics
 import sys
 import time
@@ -71,11 +69,9 @@ import websockets.exceptions  # the package loads its submodules lazily: the err
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from ui.common import read_figures
 from ui.sliders import COMPONENT as SLIDER_BOX
 from ui.text_box import COMPONENT as TEXT_BOX
-
-# a headline figure in a text box (ui.common.figures_html): its label and its value, escaped
-FIGURE = re.compile(r'<div class="mr-figure-label"[^>]*>(.*?)</div><div class="mr-figure-value"[^>]*>(.*?)</div>')
 
 PATH = "/scenario_lab"
 QUERY = "scenario=china_export_ban&mineral=gallium"
@@ -335,8 +331,8 @@ class StreamlitClient:
             run.sliders[s.id] = Slider(s.id, s.label, value, s.min, s.max, s.step, d_fragment)
         elif kind == "bidi_component" and el.bidi_component.component_name == TEXT_BOX:
             # the lab's headline figures, one element of HTML (ui.text_box)
-            for label, value in FIGURE.findall(json.loads(el.bidi_component.json)["html"]):
-                run.metrics[html.unescape(label)] = html.unescape(value)
+            for label, fig in read_figures(json.loads(el.bidi_component.json)["html"]).items():
+                run.metrics[label] = fig["value"]
         elif kind == "metric":
             run.metrics[el.metric.label] = el.metric.body
         elif kind == "exception":

@@ -258,7 +258,7 @@ def lab() -> None:
     held = box_values(specs)
     values = {p.path: held[f"p:{p.path}"] for p in base_params}
     try:
-        _results(base_params, values, full_run)
+        _results(base_params, values, lab_set, full_run)
     finally:
         # the box goes last, on every way out (an error, a rerun): the chart's message is sent
         # first, before the text and the box, and the new chart shows 4-8 ms sooner
@@ -266,10 +266,10 @@ def lab() -> None:
         slider_box(specs, key="lab_sliders", container=st.sidebar)
 
 
-def _results(base_params, values: dict, full_run: bool) -> None:
-    """The lab's results for the sliders' ``values``: the chart first (into its place below the
-    figures), then the notes, the figures and the briefing line above it."""
-    lab_set: set = st.session_state.setdefault("lab_set", set())
+def _results(base_params, values: dict, lab_set: set, full_run: bool) -> None:
+    """The lab's results for the sliders' ``values`` (``lab_set``: the parameters the user or the
+    link set): the chart first (into its place below the figures), then the notes, the figures and
+    the briefing line above it."""
     stage_choice = st.session_state.get("lab_stage") or "auto"
 
     # only the sliders moved off the scenario's values (or set by the user or the link) are applied:

@@ -74,19 +74,11 @@ BAD = re.compile(
 def figures(at) -> dict[str, dict[str, str]]:
     """The headline boxes (ui.common.figures_html, in a ui.text_box or a markdown element) on an AppTest page: label ->
     {"value", "help", "note"}, the text unescaped as a reader sees it."""
-    from ui.common import FIGURES_CLASS
+    from ui.common import read_figures
 
     out = {}
     for value in [str(e.value) for e in at.markdown] + text_boxes(at):
-        if f'class="{FIGURES_CLASS}"' not in value:
-            continue
-        for box in re.finditer(r'<div class="mr-figure" [^>]*?(?: title="(?P<help>[^"]*)")?>(?P<body>.*?)</div></div>', value):
-            parts = dict(re.findall(r'<div class="mr-figure-(label|value|note)"[^>]*>(.*?)</div>', box["body"] + "</div>"))
-            out[html.unescape(parts["label"])] = {
-                "value": html.unescape(parts["value"]),
-                "help": html.unescape(box["help"] or ""),
-                "note": html.unescape(parts.get("note", "")),
-            }
+        out |= read_figures(value)
     return out
 
 

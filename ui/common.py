@@ -180,6 +180,27 @@ def figures_html(items: list[dict], *, ids: str = "mr-figure") -> str:
     )
 
 
+_FIGURE_BOX = re.compile(r'<div class="mr-figure" [^>]*?(?: title="(?P<help>[^"]*)")?>(?P<body>.*?)</div></div>')
+_FIGURE_PART = re.compile(r'<div class="mr-figure-(label|value|note)"[^>]*>(.*?)</div>')
+
+
+def read_figures(html_text: str) -> dict[str, dict[str, str]]:
+    """The figures in HTML made by :func:`figures_html`, read back as a reader sees them: label ->
+    ``{"value", "help", "note"}`` (for the tests and the load generator, which see the HTML the
+    page sent)."""
+    out = {}
+    if f'class="{FIGURES_CLASS}"' not in html_text:
+        return out
+    for box in _FIGURE_BOX.finditer(html_text):
+        parts = dict(_FIGURE_PART.findall(box["body"] + "</div>"))
+        out[html.unescape(parts["label"])] = {
+            "value": html.unescape(parts["value"]),
+            "help": html.unescape(box["help"] or ""),
+            "note": html.unescape(parts.get("note", "")),
+        }
+    return out
+
+
 def render_chart(fig, meta: charts.ChartMeta, key: str, *, downloads: bool = True) -> None:
     """Show a chart as it will be exported, its source line, and its downloads (``downloads=False``:
     the caller draws them with :func:`download_row`, e.g. outside a fragment)."""

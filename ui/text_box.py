@@ -2,10 +2,10 @@
 markdown.
 
 ``st.markdown`` parses its text as markdown in the browser on every rerun, and HTML in it goes
-through a second parser (rehype-raw): the lab's six headline figures, its stage line and its
-briefing sentence were three markdown elements that cost a slider move about 16 ms of the
-browser's script time before the chart was drawn (benchmarks/README, "The lab's text as one
-element"). This element (a Streamlit components-v2 component, no iframe, in the page's own DOM:
+through a second parser (rehype-raw): the lab's notes, stage line, six headline figures and
+briefing sentence were four such elements (``st.info``, ``st.caption``, two ``st.markdown``),
+parsed again before the chart was drawn on every slider move. As this one element the new chart
+showed 12-20 ms sooner (benchmarks/README, "The lab's text as one element"). This element (a Streamlit components-v2 component, no iframe, in the page's own DOM:
 the text is page text for find-in-page, screen readers and tests) sets its HTML only when it
 changed. Callers escape every text they put in (:func:`html.escape`); nothing here is markdown.
 """
