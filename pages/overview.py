@@ -7,6 +7,7 @@ from risk.metrics import SUMMARY_COLUMNS, main_series
 from risk.vocab import BAND_SETS, PRODUCTION_STAGES, USGS_EDITIONS, edition_label, fmt_value, stage_words
 from ui.common import (
     CONSUMERS,
+    LRU,
     build,
     caption_sources,
     claims_table,
@@ -41,8 +42,10 @@ def _country(c) -> str:
 @st.fragment
 def selection() -> None:
     """The five selectors, the table and the chart they drive: a change reruns only this (the
-    sourcing table and the press claims below do not depend on it)."""
-    c1, c2, c3, c4, c5 = st.columns(5)
+    sourcing table and the press claims below do not depend on it). The table, its captions and
+    the chart of a selection are built once and shared (``_VIEWS``)."""
+    # one horizontal row rather than five columns: one container element instead of six
+    c1 = c2 = c3 = c4 = c5 = st.container(horizontal=True)
     LISTS = {"2025": "2025 critical minerals list", "2022": "2022 critical minerals list", "all": "All minerals with world data"}
     which = linked(c1.selectbox, "List", list(LISTS), key="ov_list", param="list", format_func=LISTS.get)
     edition = linked(c2.selectbox, "Edition", list(USGS_EDITIONS), key="ov_edition", param="edition", format_func=edition_label)
@@ -68,8 +71,29 @@ def selection() -> None:
         format_func=lambda b: BAND_SETS[b].name,
         help="; ".join(b.describe() for b in BAND_SETS.values()),
     )
-    band = BAND_SETS[bands]
+    view = _VIEWS.get((which, edition, int(year), stage, bands), lambda: _selection_view(which, edition, int(year), stage, bands))
+    # The chart is sent before the table above it: the table's slot is made first, so the page
+    # reads as before, and the new chart no longer waits for the table's rows to be sent and drawn
+    # (benchmarks/README, "The Overview, the Mineral profile and Compare").
+    table_slot = st.container()
+    st.subheader("Concentration against U.S. import reliance")
+    if view["fig"] is not None:
+        render_chart(view["fig"], view["meta"], "criticality")
+    else:
+        st.info("No mineral in this selection has a computable concentration index.")
+    with table_slot:
+        st.dataframe(view["table"], hide_index=True, width="stretch", column_config=view["column_config"])
+        # the count and bands, then the source line, in one caption (two lines)
+        st.caption(view["caption"] + ("  \n" + view["source_line"] if view["source_line"] else ""))
 
+
+#: one view per (list, edition, year, stage, bands): the table, its captions and the chart, shared
+#: read-only by every session (a selection seen before is neither filtered nor built again)
+_VIEWS = LRU(128)
+
+
+def _selection_view(which: str, edition: str, year: int, stage: str, bands: str) -> dict:
+    band = BAND_SETS[bands]
     m = metrics_all(bands)
     m = m[(m["edition"] == edition) & (m["year"] == year)]
     m = main_series(m) if stage == "main" else m[(m["stage"] == stage) & (m["product"] == "")]
@@ -92,29 +116,25 @@ def selection() -> None:
         reason=lambda d: d["reason"].fillna(""),
     )
     cols = [c for c in SUMMARY_COLUMNS if c not in ("product", "year", "edition")]
-    st.dataframe(
-        table[cols],
-        hide_index=True,
-        width="stretch",
-        column_config=column_config(cols, hhi_band=f"This table: {band.describe()}.") | {"reason": st.column_config.TextColumn("Note")},
-    )
-    st.caption(f"{len(table)} minerals; bands: {band.describe()}. U.S. import sources are 2021–24 averages (MCS 2026).")
-    caption_sources(m)
-
-    st.subheader("Concentration against U.S. import reliance")
     chart_rows = m.dropna(subset=["hhi"])
+    fig = meta = None
     if len(chart_rows):
         fig, meta = build(
             charts.criticality_scatter,
             m=chart_rows,
             names=names(),
-            year=int(year),
+            year=year,
             stage_label="main production stage" if stage == "main" else stage_words(stage),
             bands=bands,
         )
-        render_chart(fig, meta, "criticality")
-    else:
-        st.info("No mineral in this selection has a computable concentration index.")
+    return {
+        "table": table[cols],
+        "column_config": column_config(cols, hhi_band=f"This table: {band.describe()}.") | {"reason": st.column_config.TextColumn("Note")},
+        "caption": f"{len(table)} minerals; bands: {band.describe()}. U.S. import sources are 2021–24 averages (MCS 2026).",
+        "source_line": charts.source_line(ds.sources, charts.source_ids_of(m)),
+        "fig": fig,
+        "meta": meta,
+    }
 
 
 selection()
