@@ -13,7 +13,7 @@ from risk.scenarios import (
     run_scenario,
     scenario_to_yaml,
 )
-from ui.common import build, caption_sources, dataset, mineral_name, names, plain, render_chart, results_column_config, results_view
+from ui.common import build_once, caption_sources, dataset, mineral_name, names, plain, render_chart, results_column_config, results_view
 from ui.deeplink import ensure_navigation
 from ui.links import link_box, linked
 
@@ -114,7 +114,10 @@ def by_measure(table: pd.DataFrame) -> None:
     below shows every measure)."""
     metric = linked(st.radio, "Measure", list(MEASURES), key="cmp_metric", param="measure", format_func=MEASURES.get, horizontal=True)
     label = MEASURES[metric]
-    fig, meta = build(charts.compare_bars, table=table, metric=metric, metric_label=label, names=names())
+    # the table is the picked scenarios (the lab's as its link) run on the bundled data, for the
+    # chosen minerals: a measure seen before in this selection is not built again
+    key = (tuple(picked), lab_link if LAB in picked else "", tuple(chosen), metric)
+    fig, meta = build_once(key, charts.compare_bars, table=table, metric=metric, metric_label=label, names=names())
     render_chart(fig, meta, "compare")
     missing = table[table[metric].isna()] if metric in table.columns else table.iloc[0:0]
     if len(missing):

@@ -305,6 +305,31 @@ def test_compare_keeps_its_view_in_the_link_and_adds_the_lab_scenario():
     assert any("atlantis" in w.value for w in at.warning)
 
 
+def test_compare_chart_follows_its_selection_though_kept_per_process():
+    # The measure's chart is kept per process on (scenarios, the lab's link, minerals, measure): each
+    # of those must give its own chart. Gallium's shortfall before offsets, as set in the lab:
+    # fraction 0.5 -> 9% (0.5 x 18%), fraction 0.25 -> 4.5%; read from the bars' labels.
+    def lab_bar(fraction, minerals="gallium"):
+        lab = f"scenario=china_export_ban|shocks.0.fraction={fraction}"
+        at = open_page("pages/compare.py", scenarios="china_export_ban,lab", lab=lab, minerals=minerals, measure="shortfall")
+        return at, chart_specs(at)[0]
+
+    def values(spec):
+        return {tr["name"]: tr["text"] for tr in spec["data"]}
+
+    _, half = lab_bar(0.5)
+    _, quarter = lab_bar(0.25)
+    lab = "China export ban (as set in the lab)"
+    assert values(half)[lab] == ["9%"] and values(quarter)[lab][0] in ("4%", "4.5%", "5%")
+    at, both = lab_bar(0.5, minerals="gallium,antimony")
+    assert len(values(both)[lab]) == 2
+    # another measure, then back: the first chart again, the same figure
+    at.radio(key="cmp_metric").set_value("shortfall_net").run()
+    other = chart_specs(at)[0]
+    at.radio(key="cmp_metric").set_value("shortfall").run()
+    assert chart_specs(at)[0] == both and other != both
+
+
 def test_overview_sourcing_of_any_importer():
     at = open_page("pages/overview.py")
     src = next(d.value for d in at.dataframe if "origin_total" in d.value.columns)
