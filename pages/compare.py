@@ -123,11 +123,10 @@ def by_measure(table: pd.DataFrame) -> None:
     if len(missing):
         lines = []
         for _, row in missing.iterrows():
-            why = (
-                (row.get("reasons") or {}).get(metric.replace("_net", ""))
-                or (row.get("reasons") or {}).get("shortfall")
-                or "not computable"
-            )
+            reasons = row.get("reasons") or {}
+            # the measure's own reason first (after offsets: why the offsets cannot be set against
+            # the loss), then the shortfall's, which every measure depends on
+            why = reasons.get(metric) or reasons.get(metric.replace("_net", "")) or reasons.get("shortfall") or "not computable"
             lines.append(f"- {plain(row['scenario'])}, {mineral_name(row['mineral'])}: no bar; {plain(why)}")
         st.markdown("**Missing bars**\n" + "\n".join(lines))
 

@@ -1766,6 +1766,8 @@ def run_mineral(ds, sc: Scenario, mineral: str) -> MineralResult:
         named = np.array([countries.is_country(c) for c in inp.countries])
         sh0 = np.where(named, vol_before / tot0, 0) if tot0 > 0 else np.zeros_like(vol_before)
         sh1 = np.where(named, sa / tot1, 0) if tot1 > 0 else np.zeros_like(sa)
+    if vals["accessible_supply_lost"] is None:
+        reasons.setdefault("accessible_supply_lost", "not computable: " + inp.reasons.get("world", "no world supply within reach"))
     vals["hhi_before"] = float(((100 * sh0) ** 2).sum()) if inp.has_supply else None
     vals["hhi_after"] = float(((100 * sh1) ** 2).sum()) if (inp.has_supply and tot1 > 0) else None
     if vals["hhi_after"] is not None and vals["hhi_before"] is not None and vals["hhi_after"] < vals["hhi_before"] - 1 and has_restr:

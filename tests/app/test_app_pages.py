@@ -330,6 +330,19 @@ def test_compare_chart_follows_its_selection_though_kept_per_process():
     assert chart_specs(at)[0] == both and other != both
 
 
+def test_compare_says_why_a_bar_is_missing():
+    # Germanium under the China export ban: USGS MCS 2026 gives no U.S. consumption estimate for 2025,
+    # so the offsets (volumes) cannot be set against the loss, and there is no world production
+    # series, so no share of accessible supply; each missing bar says which, not "not computable".
+    at = open_page("pages/compare.py", scenarios="china_export_ban,china_ban_russia_deal", minerals="germanium,gallium")
+    missing = next(m.value for m in at.markdown if m.value.startswith("**Missing bars**"))
+    lines = [x for x in missing.splitlines() if "Germanium" in x]
+    assert len(lines) == 2 and all("consumption" in x and "not available" in x for x in lines), missing
+    at.radio(key="cmp_metric").set_value("accessible_supply_lost").run()
+    missing = next(m.value for m in at.markdown if m.value.startswith("**Missing bars**"))
+    assert "world production" in missing and "no bar; not computable\n" not in missing + "\n", missing
+
+
 def test_overview_sourcing_of_any_importer():
     at = open_page("pages/overview.py")
     src = next(d.value for d in at.dataframe if "origin_total" in d.value.columns)
