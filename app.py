@@ -3,7 +3,9 @@
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from ui.common import PREFETCH
 from ui.deeplink import mark_navigation
 
 # No page_title here: each page's st.Page title names its browser tab.
@@ -25,4 +27,7 @@ pages = [
 # URL paths are the file names (/profile, /scenario_lab ...) so that a deep link works even on a
 # server's very first request, before any session has called st.navigation (see ui/deeplink.py).
 mark_navigation()
-st.navigation(pages).run()
+_ctx = get_script_run_ctx()
+# every page's run is counted: the lab's work ahead is for a session alone on the server
+with PREFETCH.script(_ctx.session_id if _ctx else ""):
+    st.navigation(pages).run()

@@ -8,13 +8,18 @@ Playwright's round trips are not in them. ``--gaps`` prints each message's arriv
 a burst then a pause is the browser busy drawing (its message events wait), an even trickle is the
 server.
 
-Run: .venv/bin/python benchmarks/ui_breakdown.py [--moves 24] [--only lab] [--gaps]
+``--variant NAME=VALUE`` serves each page a third time with that environment variable set, its
+moves alternating with the other two (an A/B of a change behind a flag, e.g.
+``LAB_NO_WORK_AHEAD=1``).
+
+Run: .venv/bin/python benchmarks/ui_breakdown.py [--moves 20] [--only lab] [--gaps] [--variant NAME=VALUE]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -96,7 +101,9 @@ def main() -> None:
     ap.add_argument("--moves", type=int, default=24)
     ap.add_argument("--only", default="lab", help="comma-separated pages: " + ", ".join(PAGES))
     ap.add_argument("--gaps", action="store_true", help="print each message's arrival (ms after the key) in the last move")
+    ap.add_argument("--variant", help="NAME=VALUE: serve each page once more with this environment variable set")
     a = ap.parse_args()
+    variant = dict([a.variant.split("=", 1)]) if a.variant else {}
     from playwright.sync_api import sync_playwright
 
     names = [n for n in a.only.split(",") if n]
@@ -109,7 +116,18 @@ def main() -> None:
                 f"minimal ({kind})": (ROOT / "benchmarks" / "minimal_app.py", "", kind, MINIMAL[kind]),
                 n: (ROOT / script, path, kind, label),
             }
-            opened = {s: open_page(b, *args) for s, args in sides.items()}
+            if variant:
+                sides[f"{n} {a.variant}"] = (ROOT / script, path, kind, label)
+            opened = {}
+            for s, args in sides.items():
+                saved = dict(os.environ)
+                if s.endswith(f" {a.variant}"):
+                    os.environ.update(variant)  # the server started now inherits it
+                try:
+                    opened[s] = open_page(b, *args)
+                finally:
+                    os.environ.clear()
+                    os.environ.update(saved)
             rows = {s: [] for s in sides}
             try:
                 for i in range(a.moves):
@@ -126,7 +144,9 @@ def main() -> None:
                 out[s] = {f: round(statistics.median(r[f] for r in rs), 1) for f in FIELDS} | {"n": len(rs)}
                 if a.gaps and rs:
                     out[s]["arrivals_last_move"] = rs[-1]["arrivals"]
-            out[n]["title_ratio"] = round(out[n]["title"] / out[f"minimal ({kind})"]["title"], 2)
+            for s in sides:
+                if s != f"minimal ({kind})":
+                    out[s]["title_ratio"] = round(out[s]["title"] / out[f"minimal ({kind})"]["title"], 2)
             print(json.dumps(out), file=sys.stderr, flush=True)
         b.close()
     print(json.dumps(out, indent=2))

@@ -2,12 +2,14 @@
 
 import dataclasses
 import datetime as dt
+import os
 import re
 from html import escape as esc
 
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from risk import charts, countries
 from risk.scenarios import (
@@ -34,6 +36,7 @@ from ui.common import (
     LAB_CHARTS,
     LAB_RUNS,
     LAB_SCENARIOS,
+    PREFETCH,
     build,
     caption_sources,
     dataset,
@@ -48,7 +51,7 @@ from ui.common import (
     results_view,
 )
 from ui.deeplink import ensure_navigation
-from ui.sliders import SliderSpec, box_values, slider_box
+from ui.sliders import SliderSpec, box_values, next_step, slider_box
 from ui.text_box import text_box
 
 ensure_navigation()
@@ -217,7 +220,7 @@ def _mark_set(path: str) -> None:
 st.sidebar.header("Parameters")
 
 
-def lab() -> None:
+def _lab():
     """Sliders, headline figures and the chart on view. A slider move reruns only this (as a
     fragment): the navigation, the selectors, the pack and the downloads below are not sent again.
     Each element costs about 1.5 ms on the server and more in the browser, so this sends as few
@@ -257,16 +260,49 @@ def lab() -> None:
         )
     held = box_values(specs)
     values = {p.path: held[f"p:{p.path}"] for p in base_params}
+    ahead = None
     try:
-        _results(base_params, values, lab_set, full_run)
+        ahead = _results(base_params, values, lab_set, full_run, {p.path: sp for p, sp in zip(base_params, specs, strict=True)})
     finally:
         # the box goes last, on every way out (an error, a rerun): the chart's message is sent
         # first, before the text and the box, and the new chart shows 4-8 ms sooner
         # (benchmarks/README, "The lab's text as one element, the chart sent first")
         slider_box(specs, key="lab_sliders", container=st.sidebar)
+    return ahead
 
 
-def _results(base_params, values: dict, lab_set: set, full_run: bool) -> None:
+def lab() -> None:
+    """The lab's fragment: :func:`_lab`, then the next move's work done ahead (when this session
+    is alone on the server: :class:`ui.common.Prefetch`)."""
+    ctx = get_script_run_ctx()
+    who = ctx.session_id if ctx else ""
+    with PREFETCH.script(who):
+        ahead = _lab()
+    # LAB_NO_WORK_AHEAD=1 turns it off (benchmarks/ui_breakdown.py --variant: an A/B in one run)
+    if ahead is not None and os.environ.get("LAB_NO_WORK_AHEAD") != "1":
+        PREFETCH.offer(ahead, who)
+
+
+def _ahead(path: str, value: float, moved: dict, stage_choice: str, chart: str):
+    """The work of the move that sets ``path`` to ``value`` next (its scenario, result and chart,
+    kept as that move would keep them), to run while the browser draws this one."""
+    the_base, key, mineral_ = base, loaded_key, mineral
+    moved2 = {**moved, path: value}
+
+    def make():
+        sc_ = with_values(the_base, {**moved2, "baseline.stage": stage_choice}, where="sliders")
+        return sc_, to_query_params(sc_, the_base), scenario_to_yaml(sc_)
+
+    def job() -> None:
+        sc2, _, yaml2 = LAB_SCENARIOS.get((key, tuple(sorted(moved2.items())), stage_choice), make)
+        r2 = _run_one(yaml2, mineral_, sc2)
+        builder = {"waterfall": charts.waterfall, "suppliers": charts.supplier_shares, "timepath": charts.time_path}[chart]
+        LAB_CHARTS.get((chart, yaml2, mineral_), lambda: build(builder, result=r2, sc=sc2))
+
+    return job
+
+
+def _results(base_params, values: dict, lab_set: set, full_run: bool, specs: dict):
     """The lab's results for the sliders' ``values`` (``lab_set``: the parameters the user or the
     link set): the chart first (into its place below the figures), then the notes, the figures and
     the briefing line above it."""
@@ -433,6 +469,17 @@ def _results(base_params, values: dict, lab_set: set, full_run: bool) -> None:
         builder = {"waterfall": charts.waterfall, "suppliers": charts.supplier_shares, "timepath": charts.time_path}[chart]
         fig, meta = LAB_CHARTS.get((chart, yaml_text, mineral), lambda: build(builder, result=r, sc=sc))
     render_chart(fig, meta, chart, downloads=False)
+    # a slider that moved will likely move one more step the same way (a key held, a drag): that
+    # move's work is done ahead, after this run, while the browser draws this one
+    ahead = None
+    prev = st.session_state.get("lab_prev")
+    st.session_state["lab_prev"] = (loaded_key, mineral, stage_choice, chart, dict(values))
+    if choice != "uploaded" and not uncertain and prev and prev[:4] == (loaded_key, mineral, stage_choice, chart):
+        changed = [k for k in values if values[k] != prev[4].get(k)]
+        if len(changed) == 1 and changed[0] in specs:
+            nxt = next_step(specs[changed[0]], prev[4][changed[0]], values[changed[0]])
+            if nxt is not None:
+                ahead = _ahead(changed[0], nxt, moved, stage_choice, chart)
     with above:
         _head()
         st.segmented_control("Chart", available, format_func=CHARTS.get, required=True, key="lab_chart", label_visibility="collapsed")
@@ -440,6 +487,7 @@ def _results(base_params, values: dict, lab_set: set, full_run: bool) -> None:
     if not full_run and st.session_state.get("lab_rows_drawn") != chart:
         # another chart on view: its download row (outside the fragment) is drawn by a full run
         st.rerun(scope="app")
+    return ahead
 
 
 # The sweep and the table of every mineral rerun the scenario many times: when either is on, a

@@ -140,6 +140,17 @@ def _grid(s: SliderSpec) -> tuple[list[float], list[str]]:
     return out
 
 
+def next_step(s: SliderSpec, before: float, now: float) -> float | None:
+    """The value one step on from ``now`` in the direction a move took it from ``before`` (the value
+    a keyboard press or a drag sends next), or None: no move, or the end of the range."""
+    if before == now:
+        return None
+    grid = _grid(s)[0]
+    if now > before:
+        return next((x for x in grid if x > now + 1e-9), None)
+    return next((x for x in reversed(grid) if x < now - 1e-9), None)
+
+
 def box_values(specs: Sequence[SliderSpec]) -> dict[str, float]:
     """Each slider's value by its key, as :func:`slider_box` will show it (from session state, or
     the slider's minimum when unset): a page may use them before it draws the box (a move's

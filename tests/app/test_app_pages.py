@@ -446,6 +446,48 @@ def test_lab_caches_give_each_setting_its_own_numbers_across_sessions(caplog):
     assert not [r for r in caplog.records if "set via the Session State API" in r.getMessage()]
 
 
+def test_lab_works_out_the_next_step_of_a_moving_slider_ahead():
+    """A slider moved one step: the step after it, the same way, is worked out after the run (its
+    scenario, result and chart kept as that move would keep them), so that move computes nothing;
+    its numbers are the ones it would compute (gallium, ban to the U.S.: 0.9 x 18% = 16.2%)."""
+    import time
+
+    from ui.common import LAB_CHARTS, LAB_RUNS, LAB_SCENARIOS, PREFETCH
+
+    def idle():
+        for _ in range(500):
+            if PREFETCH.idle():
+                return
+            time.sleep(0.01)
+
+    def kept(fraction):
+        key = ("china_export_ban", (("shocks.0.fraction", fraction),), "auto")
+        return key in LAB_SCENARIOS._d
+
+    for c in (LAB_CHARTS, LAB_RUNS, LAB_SCENARIOS):  # what other tests kept does not count here
+        with c._lock:
+            c._d.clear()
+    with PREFETCH._lock:  # the sessions of the tests before this one ran in the last seconds
+        PREFETCH._seen.clear()
+    at = open_page("pages/scenario_lab.py", scenario="china_export_ban", mineral="gallium")
+    assert not kept(0.9)
+    BoxSlider(at, "p:shocks.0.fraction").set_value(0.95).run()
+    idle()
+    assert metric(at, "Shortfall, before offsets") == "17%"
+    assert kept(0.9), "the next step down was not worked out ahead"
+    runs, scenarios, charts_ = set(LAB_RUNS._d), set(LAB_SCENARIOS._d), set(LAB_CHARTS._d)
+    BoxSlider(at, "p:shocks.0.fraction").set_value(0.9).run()
+    # the move found its scenario, result and chart kept; what it added is the step after it
+    assert metric(at, "Shortfall, before offsets") == "16%"
+    idle()
+    assert kept(0.85)
+    assert len(set(LAB_SCENARIOS._d) - scenarios) == len(set(LAB_RUNS._d) - runs) == len(set(LAB_CHARTS._d) - charts_) == 1
+    # a jump (a click on the track) goes on the same way from where it landed
+    BoxSlider(at, "p:shocks.0.fraction").set_value(0.5).run()  # a jump down: the next is 0.45
+    idle()
+    assert kept(0.45)
+
+
 def test_lab_results_text_is_one_element_of_escaped_html():
     """The lab's notes, stage line, six figures and briefing line are one ui.text_box element (no
     markdown for the browser to parse on a move); each figure with a help takes the focus and is
