@@ -13,7 +13,18 @@ from risk.scenarios import (
     run_scenario,
     scenario_to_yaml,
 )
-from ui.common import build_once, caption_sources, dataset, mineral_name, names, plain, render_chart, results_column_config, results_view
+from ui.common import (
+    build_once,
+    caption_sources,
+    counted,
+    dataset,
+    mineral_name,
+    names,
+    plain,
+    render_chart,
+    results_column_config,
+    results_view,
+)
 from ui.deeplink import ensure_navigation
 from ui.links import link_box, linked
 
@@ -109,6 +120,7 @@ MEASURES = {
 
 
 @st.fragment
+@counted
 def by_measure(table: pd.DataFrame) -> None:
     """The measure's chart and its missing bars: a change of measure reruns only this (the table
     below shows every measure)."""

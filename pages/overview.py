@@ -13,6 +13,7 @@ from ui.common import (
     claims_table,
     column_config,
     consumer_name,
+    counted,
     dataset,
     metrics_all,
     mineral_name,
@@ -40,6 +41,7 @@ def _country(c) -> str:
 
 
 @st.fragment
+@counted
 def selection() -> None:
     """The five selectors, the table and the chart they drive: a change reruns only this (the
     sourcing table and the press claims below do not depend on it). The table, its captions and
@@ -141,6 +143,7 @@ selection()
 
 
 @st.fragment
+@counted
 def sourcing() -> None:
     """Any importer's sourcing, from bilateral trade: the importer's own selector reruns only this."""
     st.subheader("Sourcing of any importer, 2021–24 (CEPII BACI)")

@@ -23,6 +23,7 @@ from ui.common import (
     column_config,
     consumer_name,
     control_dates,
+    counted,
     dataset,
     hs_codes,
     metrics_all,
@@ -126,6 +127,7 @@ if len(current):
     r0 = sf.iloc[0]  # a series is one edition, stage, product and unit
 
     @st.fragment
+    @counted
     def produced_in(sf, years: list[int]) -> None:
         """The year's shares, bar chart and map, and what the year withholds: a change of year
         reruns only this (the page's other eight charts do not depend on it)."""

@@ -133,36 +133,46 @@ class LRU:
 
 class Prefetch:
     """Work done ahead, off the script thread, for one user alone on the server: one worker and one
-    job at a time. A job is dropped when a script run inside :meth:`script` is going on, when a job
-    is not finished, or when another session ran a script in the last ``window`` seconds: work
-    ahead for a lone analyst moving a slider, none under load (with 50 sessions moving random
-    sliders, guesses that rarely hit doubled the queue; benchmarks/README, "Work ahead for a
-    moving slider"). For the value a moving slider will send next: that move then finds its
-    result kept (the script time of a kept result, about 12 ms, where a new setting takes
-    25-35 ms)."""
+    job at a time. A job offered during a script run is parked until that run (its outermost
+    :meth:`script` block: app.py's around a full run, the fragment's own around a fragment run)
+    ends; it is then dropped when another script run is going on, when a job is not finished, or
+    when another session ran a script in the last ``window`` seconds: work ahead for a lone analyst
+    moving a slider, none under load (with 50 sessions moving random sliders, guesses that rarely
+    hit doubled the queue; benchmarks/README, "Work ahead for a moving slider"). For the value a
+    moving slider will send next: that move then finds its result kept (the script time of a kept
+    result, about 12 ms, where a new setting takes 25-35 ms)."""
 
     def __init__(self, window: float = 5.0, clock=None):
         import time
 
         self._lock = threading.Lock()
+        self._local = threading.local()  # this thread's depth of script() blocks and parked job
         self._pending = 0
-        self._running_scripts = 0
+        self._running_scripts = 0  # outermost script() blocks going on, every thread
         self._pool = None
         self._window = window
         self._clock = clock or time.monotonic
         self._seen: dict[str, float] = {}  # session -> when its last script run started
 
     def script(self, who: str = ""):
-        """A context manager around a page's script run by session ``who``: jobs wait for none
-        to be running."""
+        """A context manager around a page's script run (or a fragment's) by session ``who``; blocks
+        nest (a fragment inside a full run counts once)."""
         return _ScriptRun(self, who)
 
     def offer(self, job, who: str = "") -> bool:
         """Run ``job()`` in the worker unless the server is busy or ``who`` is not alone on it;
-        True if it was taken."""
+        True if it was taken. Inside a script run it is parked (True) and decided when the run ends."""
+        if getattr(self._local, "depth", 0):
+            self._local.parked = (job, who)
+            return True
+        return self._submit(job, who)
+
+    def _prune(self, now: float) -> None:
+        self._seen = {k: t for k, t in self._seen.items() if now - t <= self._window}
+
+    def _submit(self, job, who: str) -> bool:
         with self._lock:
-            now = self._clock()
-            self._seen = {k: t for k, t in self._seen.items() if now - t <= self._window}
+            self._prune(self._clock())
             if self._pending or self._running_scripts or any(k != who for k in self._seen):
                 return False
             self._pending += 1
@@ -170,7 +180,12 @@ class Prefetch:
                 from concurrent.futures import ThreadPoolExecutor
 
                 self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch")
-        self._pool.submit(self._run, job)
+        try:
+            self._pool.submit(self._run, job)
+        except RuntimeError:  # the pool is shut down (the interpreter is exiting)
+            with self._lock:
+                self._pending -= 1
+            return False
         return True
 
     def _run(self, job) -> None:
@@ -192,13 +207,43 @@ class _ScriptRun:
         self.p, self.who = p, who
 
     def __enter__(self):
-        with self.p._lock:
-            self.p._running_scripts += 1
-            self.p._seen[self.who] = self.p._clock()
+        p, local = self.p, self.p._local
+        depth = getattr(local, "depth", 0)
+        if not depth:
+            local.parked = None
+            with p._lock:
+                p._running_scripts += 1
+                now = p._clock()
+                p._prune(now)
+                p._seen[self.who] = now
+        local.depth = depth + 1
 
     def __exit__(self, *exc):
-        with self.p._lock:
-            self.p._running_scripts -= 1
+        p, local = self.p, self.p._local
+        local.depth -= 1
+        if local.depth:
+            return
+        with p._lock:
+            p._running_scripts -= 1
+        parked, local.parked = local.parked, None
+        if parked is not None and exc[0] is None:
+            p._submit(*parked)
+
+
+def counted(fn):
+    """``fn`` (a page's fragment) run inside :meth:`Prefetch.script` for its session: a fragment
+    rerun does not pass through app.py, and every page's runs count for whether a session is alone
+    on the server."""
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        with PREFETCH.script(ctx.session_id if ctx else ""):
+            return fn(*args, **kwargs)
+
+    return run
 
 
 #: work ahead for the Scenario lab's sliders (pages/scenario_lab.py)

@@ -34,9 +34,13 @@ def _wait_idle(p: Prefetch) -> None:
 def test_work_is_done_ahead_only_when_the_server_is_idle():
     p = Prefetch()
     gate, done = threading.Event(), []
-    # a script run going on: nothing is done ahead
-    with p.script():
-        assert not p.offer(lambda: done.append("during a run"))
+    # a script run going on (in another thread): nothing is done ahead
+    taken = []
+    with p.script():  # (the same session name: only the run going on is tested here)
+        t = threading.Thread(target=lambda: taken.append(p.offer(lambda: done.append("during a run"))))
+        t.start()
+        t.join()
+    assert taken == [False]
     # idle: taken; while it runs, a second offer is dropped
     assert p.offer(lambda: (gate.wait(5), done.append("first")))
     assert not p.offer(lambda: done.append("second"))
@@ -65,3 +69,52 @@ def test_work_is_done_ahead_only_for_a_session_alone_on_the_server():
     now[0] += 1.5
     assert p.offer(lambda: None, "a")  # b last ran 5.5 s ago (past the 5 s window): taken again
     _wait_idle(p)
+
+
+def test_work_offered_inside_a_run_waits_for_the_outermost_run_to_end():
+    """A full run is app.py's block with the lab's fragment block inside it: the job offered inside
+    is parked (the run's own count would refuse it) and submitted when the outer block ends."""
+    p = Prefetch()
+    done = []
+    with p.script("a"):
+        with p.script("a"):  # the fragment's block inside a full run counts once
+            assert p.offer(lambda: done.append("ahead"), "a")  # parked
+        assert done == [] and p.idle()  # nothing runs before the full run ends
+    _wait_idle(p)
+    assert done == ["ahead"]
+    # a run that ends with an exception (a rerun, an error) submits nothing
+    try:
+        with p.script("a"):
+            p.offer(lambda: done.append("after an error"), "a")
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    _wait_idle(p)
+    assert done == ["ahead"]
+    # another session running at that moment: the parked job is dropped
+    started, release = threading.Event(), threading.Event()
+
+    def other():
+        with p.script("b"):
+            started.set()
+            release.wait(5)
+
+    t = threading.Thread(target=other)
+    t.start()
+    started.wait(5)
+    with p.script("a"):
+        p.offer(lambda: done.append("while b runs"), "a")
+    release.set()
+    t.join()
+    _wait_idle(p)
+    assert done == ["ahead"]
+
+
+def test_sessions_seen_are_forgotten_after_the_window_without_any_offer():
+    now = [0.0]
+    p = Prefetch(window=5.0, clock=lambda: now[0])
+    for i in range(100):
+        with p.script(f"s{i}"):
+            pass
+        now[0] += 1.0
+    assert len(p._seen) <= 6  # the sessions of the last 5 s, not every session ever served
