@@ -112,20 +112,37 @@ class LRU:
         self.size = size
         self._d: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
+        self._making: dict = {}  # key -> Event set when the thread making it is done
 
-    def get(self, key, make):
-        """The value kept under ``key``, or ``make()`` kept under it (an exception is not kept)."""
-        with self._lock:
-            hit = self._d.get(key)
-            if hit is not None:
-                self._d.move_to_end(key)
-                return hit
-        out = make()
-        with self._lock:
-            self._d[key] = out
-            while len(self._d) > self.size:
-                self._d.popitem(last=False)
-        return out
+    def get(self, key, make, wait: float = 30.0):
+        """The value kept under ``key``, or ``make()`` kept under it (an exception is not kept).
+        While another thread makes the same key (the lab's work ahead, a second session), this one
+        waits for it (at most ``wait`` seconds, then makes it itself) instead of making it again."""
+        for _ in range(2):
+            with self._lock:
+                hit = self._d.get(key)
+                if hit is not None:
+                    self._d.move_to_end(key)
+                    return hit
+                busy = self._making.get(key)
+                if busy is None:
+                    done = self._making[key] = threading.Event()
+                    break
+            busy.wait(wait)  # done: kept (the next pass finds it), or failed (make it here)
+        else:
+            done = None  # waited twice: make it without the mark
+        try:
+            out = make()
+            with self._lock:
+                self._d[key] = out
+                while len(self._d) > self.size:
+                    self._d.popitem(last=False)
+            return out
+        finally:
+            if done is not None:
+                with self._lock:
+                    self._making.pop(key, None)
+                done.set()
 
     def __len__(self) -> int:
         return len(self._d)

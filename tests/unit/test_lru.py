@@ -50,3 +50,53 @@ def test_threads_leave_one_value_per_key():
     assert len(c) == 1
     # two threads may both make it at the same moment, but afterwards every caller gets the kept one
     assert c.get("k", lambda: None) in out
+
+
+def test_a_key_being_made_is_waited_for_not_made_twice():
+    """The move that arrives while its own work ahead is still computing waits for that result."""
+
+    c, calls, started, release = LRU(4), [], threading.Event(), threading.Event()
+
+    def slow():
+        calls.append("worker")
+        started.set()
+        release.wait(5)
+        return "result"
+
+    t = threading.Thread(target=lambda: c.get("k", slow))
+    t.start()
+    started.wait(5)
+    got = []
+    waiter = threading.Thread(target=lambda: got.append(c.get("k", lambda: calls.append("again") or "again")))
+    waiter.start()
+    threading.Event().wait(0.2)  # the second caller is waiting by now
+    release.set()
+    t.join()
+    waiter.join()
+    assert got == ["result"] and calls == ["worker"]
+    # a make that fails is not kept; the one waiting makes it itself
+    started.clear()
+    release.clear()
+
+    def fails():
+        started.set()
+        release.wait(5)
+        raise ValueError
+
+    def first():
+        try:
+            c.get("f", fails)
+        except ValueError:
+            pass
+
+    t = threading.Thread(target=first)
+    t.start()
+    started.wait(5)
+    got.clear()
+    waiter = threading.Thread(target=lambda: got.append(c.get("f", lambda: "made here")))
+    waiter.start()
+    threading.Event().wait(0.2)  # the second caller is waiting by now
+    release.set()
+    t.join()
+    waiter.join()
+    assert got == ["made here"] and not c._making
