@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ui.common import PREFETCH
 from ui.deeplink import mark_navigation
@@ -27,7 +26,6 @@ pages = [
 # URL paths are the file names (/profile, /scenario_lab ...) so that a deep link works even on a
 # server's very first request, before any session has called st.navigation (see ui/deeplink.py).
 mark_navigation()
-_ctx = get_script_run_ctx()
 # every page's run is counted: the lab's work ahead is for a session alone on the server
-with PREFETCH.script(_ctx.session_id if _ctx else ""):
+with PREFETCH.script():
     st.navigation(pages).run()

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
@@ -57,9 +56,9 @@ CHANGED = f"(b) => {{ const e = document.querySelector('{TITLE}'); return e && e
 FIELDS = ("send", "first_msg", "last_msg", "title", "msgs")
 
 
-def open_page(browser, script, path: str, kind: str, label: str):
+def open_page(browser, script, path: str, kind: str, label: str, env: dict | None = None):
     port = free_port()
-    proc = start_server(script, port)
+    proc = start_server(script, port, env=env)
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     ctx.add_init_script(PROBE)
     page = ctx.new_page()
@@ -103,7 +102,6 @@ def main() -> None:
     ap.add_argument("--gaps", action="store_true", help="print each message's arrival (ms after the key) in the last move")
     ap.add_argument("--variant", help="NAME=VALUE: serve each page once more with this environment variable set")
     a = ap.parse_args()
-    variant = dict([a.variant.split("=", 1)]) if a.variant else {}
     from playwright.sync_api import sync_playwright
 
     names = [n for n in a.only.split(",") if n]
@@ -113,21 +111,12 @@ def main() -> None:
         for n in names:
             script, path, kind, label = PAGES[n]
             sides = {
-                f"minimal ({kind})": (ROOT / "benchmarks" / "minimal_app.py", "", kind, MINIMAL[kind]),
-                n: (ROOT / script, path, kind, label),
+                f"minimal ({kind})": ((ROOT / "benchmarks" / "minimal_app.py", "", kind, MINIMAL[kind]), {}),
+                n: ((ROOT / script, path, kind, label), {}),
             }
-            if variant:
-                sides[f"{n} {a.variant}"] = (ROOT / script, path, kind, label)
-            opened = {}
-            for s, args in sides.items():
-                saved = dict(os.environ)
-                if s.endswith(f" {a.variant}"):
-                    os.environ.update(variant)  # the server started now inherits it
-                try:
-                    opened[s] = open_page(b, *args)
-                finally:
-                    os.environ.clear()
-                    os.environ.update(saved)
+            if a.variant:
+                sides[f"{n} {a.variant}"] = ((ROOT / script, path, kind, label), dict([a.variant.split("=", 1)]))
+            opened = {s: open_page(b, *args, env=env) for s, (args, env) in sides.items()}
             rows = {s: [] for s in sides}
             try:
                 for i in range(a.moves):

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import collections
 import json
-import os
 import sys
 
 from _util import ROOT, machine, today
@@ -122,15 +121,7 @@ def main() -> None:
             }
             for v in a.variant:
                 sides[f"{n} {v}"] = ((ROOT / script, path, kind, label), dict([v.split("=", 1)]))
-            opened = {}
-            for s, (args, env) in sides.items():
-                saved = dict(os.environ)
-                os.environ.update(env)  # the server started now inherits it
-                try:
-                    opened[s] = open_page(b, *args)
-                finally:
-                    os.environ.clear()
-                    os.environ.update(saved)
+            opened = {s: open_page(b, *args, env=env) for s, (args, env) in sides.items()}
             try:
                 cdp = {}
                 for s, (_, ctx, page, control) in opened.items():

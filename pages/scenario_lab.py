@@ -9,7 +9,6 @@ from html import escape as esc
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from risk import charts, countries
 from risk.scenarios import (
@@ -39,6 +38,7 @@ from ui.common import (
     PREFETCH,
     build,
     caption_sources,
+    counted,
     dataset,
     download_row,
     events_file,
@@ -202,6 +202,7 @@ if mineral not in base.baseline.minerals:
     )
 
 CHARTS = {"waterfall": "Shortfall and offsets", "suppliers": "Suppliers before and after", "timepath": "Month by month"}
+_BUILDERS = {"waterfall": charts.waterfall, "suppliers": charts.supplier_shares, "timepath": charts.time_path}
 if choice == url_choice and qp.get("chart") in CHARTS and st.session_state.get("lab_chart_url") != qp.get("chart"):
     st.session_state["lab_chart"] = qp["chart"]  # a link names the chart on view
 st.session_state["lab_chart_url"] = qp.get("chart")
@@ -220,7 +221,8 @@ def _mark_set(path: str) -> None:
 st.sidebar.header("Parameters")
 
 
-def _lab():
+@counted
+def lab() -> None:
     """Sliders, headline figures and the chart on view. A slider move reruns only this (as a
     fragment): the navigation, the selectors, the pack and the downloads below are not sent again.
     Each element costs about 1.5 ms on the server and more in the browser, so this sends as few
@@ -260,7 +262,6 @@ def _lab():
         )
     held = box_values(specs)
     values = {p.path: held[f"p:{p.path}"] for p in base_params}
-    ahead = None
     try:
         ahead = _results(base_params, values, lab_set, full_run, {p.path: sp for p, sp in zip(base_params, specs, strict=True)})
     finally:
@@ -268,19 +269,28 @@ def _lab():
         # first, before the text and the box, and the new chart shows 4-8 ms sooner
         # (benchmarks/README, "The lab's text as one element, the chart sent first")
         slider_box(specs, key="lab_sliders", container=st.sidebar)
-    return ahead
-
-
-def lab() -> None:
-    """The lab's fragment: :func:`_lab`, then the next move's work done ahead (when this session
-    is alone on the server: :class:`ui.common.Prefetch`)."""
-    ctx = get_script_run_ctx()
-    who = ctx.session_id if ctx else ""
-    with PREFETCH.script(who):
-        ahead = _lab()
-    # LAB_NO_WORK_AHEAD=1 turns it off (benchmarks/ui_breakdown.py --variant: an A/B in one run)
+    # the next move's work done ahead, after this run, when this session is alone on the server
+    # (ui.common.Prefetch); LAB_NO_WORK_AHEAD=1 turns it off (benchmarks/ui_breakdown.py --variant)
     if ahead is not None and os.environ.get("LAB_NO_WORK_AHEAD") != "1":
-        PREFETCH.offer(ahead, who)
+        PREFETCH.offer(ahead)
+
+
+def _scenario_for(the_base, key: str, moved: dict, stage_choice: str, keep: bool = True):
+    """The scenario the sliders' ``moved`` values make of ``the_base`` at ``stage_choice``, its link
+    and its YAML: kept per process on (scenario ``key``, moved, stage) unless ``keep`` is False (an
+    uploaded scenario is this session's own). A move and its work ahead both come here, so the
+    work ahead keeps what the move will look up."""
+
+    def make():
+        sc_ = with_values(the_base, {**moved, "baseline.stage": stage_choice}, where="sliders")
+        return sc_, to_query_params(sc_, the_base), scenario_to_yaml(sc_)
+
+    return LAB_SCENARIOS.get((key, tuple(sorted(moved.items())), stage_choice), make) if keep else make()
+
+
+def _chart_for(chart: str, yaml_text: str, mineral_: str, result, sc):
+    """The chart on view: a function of the scenario and the mineral, kept per process like the result."""
+    return LAB_CHARTS.get((chart, yaml_text, mineral_), lambda: build(_BUILDERS[chart], result=result, sc=sc))
 
 
 def _ahead(path: str, value: float, moved: dict, stage_choice: str, chart: str):
@@ -289,15 +299,9 @@ def _ahead(path: str, value: float, moved: dict, stage_choice: str, chart: str):
     the_base, key, mineral_ = base, loaded_key, mineral
     moved2 = {**moved, path: value}
 
-    def make():
-        sc_ = with_values(the_base, {**moved2, "baseline.stage": stage_choice}, where="sliders")
-        return sc_, to_query_params(sc_, the_base), scenario_to_yaml(sc_)
-
     def job() -> None:
-        sc2, _, yaml2 = LAB_SCENARIOS.get((key, tuple(sorted(moved2.items())), stage_choice), make)
-        r2 = _run_one(yaml2, mineral_, sc2)
-        builder = {"waterfall": charts.waterfall, "suppliers": charts.supplier_shares, "timepath": charts.time_path}[chart]
-        LAB_CHARTS.get((chart, yaml2, mineral_), lambda: build(builder, result=r2, sc=sc2))
+        sc2, _, yaml2 = _scenario_for(the_base, key, moved2, stage_choice)
+        _chart_for(chart, yaml2, mineral_, _run_one(yaml2, mineral_, sc2), sc2)
 
     return job
 
@@ -313,17 +317,10 @@ def _results(base_params, values: dict, lab_set: set, full_run: bool, specs: dic
     defaults = {p.path: p.value for p in base_params}
     moved = {k: v for k, v in values.items() if v != defaults.get(k) or k in lab_set}
 
-    def _scenario():
-        sc_ = with_values(base, {**moved, "baseline.stage": stage_choice}, where="sliders")
-        return sc_, to_query_params(sc_, base), scenario_to_yaml(sc_)
-
     try:
         # the same sliders on the same scenario give the same scenario, its link and its YAML: kept per
         # process on the settings (an uploaded scenario is this session's own and is not kept)
-        if choice == "uploaded":
-            sc, sc_qp, yaml_text = _scenario()
-        else:
-            sc, sc_qp, yaml_text = LAB_SCENARIOS.get((loaded_key, tuple(sorted(moved.items())), stage_choice), _scenario)
+        sc, sc_qp, yaml_text = _scenario_for(base, loaded_key, moved, stage_choice, keep=choice != "uploaded")
     except ScenarioError as exc:
         st.error(plain(exc))
         st.stop()
@@ -465,9 +462,7 @@ def _results(base_params, values: dict, lab_set: set, full_run: bool, specs: dic
         r_mc = dataclasses.replace(r, time_path=r.time_path.merge(mc, on="month"))  # the kept result stays as it is
         fig, meta = build(charts.time_path, result=r_mc, sc=sc)
     else:
-        # a chart is a function of the scenario and the mineral: kept per process like the result
-        builder = {"waterfall": charts.waterfall, "suppliers": charts.supplier_shares, "timepath": charts.time_path}[chart]
-        fig, meta = LAB_CHARTS.get((chart, yaml_text, mineral), lambda: build(builder, result=r, sc=sc))
+        fig, meta = _chart_for(chart, yaml_text, mineral, r, sc)
     render_chart(fig, meta, chart, downloads=False)
     # a slider that moved will likely move one more step the same way (a key held, a drag): that
     # move's work is done ahead, after this run, while the browser draws this one

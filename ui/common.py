@@ -171,18 +171,25 @@ class Prefetch:
         self._clock = clock or time.monotonic
         self._seen: dict[str, float] = {}  # session -> when its last script run started
 
-    def script(self, who: str = ""):
-        """A context manager around a page's script run (or a fragment's) by session ``who``; blocks
-        nest (a fragment inside a full run counts once)."""
+    def script(self, who: str | None = None):
+        """A context manager around a page's script run (or a fragment's) by session ``who`` (by
+        default the running script's session); blocks nest (a fragment inside a full run counts
+        once)."""
+        if who is None:
+            from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+            ctx = get_script_run_ctx(suppress_warning=True)
+            who = ctx.session_id if ctx else ""
         return _ScriptRun(self, who)
 
-    def offer(self, job, who: str = "") -> bool:
-        """Run ``job()`` in the worker unless the server is busy or ``who`` is not alone on it;
-        True if it was taken. Inside a script run it is parked (True) and decided when the run ends."""
+    def offer(self, job, who: str | None = None) -> bool:
+        """Run ``job()`` in the worker unless the server is busy or ``who`` (by default the session
+        of the script run going on) is not alone on it; True if it was taken. Inside a script run
+        it is parked (True) and decided when the run ends."""
         if getattr(self._local, "depth", 0):
-            self._local.parked = (job, who)
+            self._local.parked = (job, self._local.who if who is None else who)
             return True
-        return self._submit(job, who)
+        return self._submit(job, "" if who is None else who)
 
     def _prune(self, now: float) -> None:
         self._seen = {k: t for k, t in self._seen.items() if now - t <= self._window}
@@ -227,7 +234,7 @@ class _ScriptRun:
         p, local = self.p, self.p._local
         depth = getattr(local, "depth", 0)
         if not depth:
-            local.parked = None
+            local.parked, local.who = None, self.who
             with p._lock:
                 p._running_scripts += 1
                 now = p._clock()
@@ -254,10 +261,7 @@ def counted(fn):
 
     @functools.wraps(fn)
     def run(*args, **kwargs):
-        from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-        ctx = get_script_run_ctx()
-        with PREFETCH.script(ctx.session_id if ctx else ""):
+        with PREFETCH.script():
             return fn(*args, **kwargs)
 
     return run

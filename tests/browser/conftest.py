@@ -24,8 +24,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(script: Path, port: int, cwd: Path = ROOT) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+def start_server(script: Path, port: int, cwd: Path = ROOT, env: dict | None = None) -> subprocess.Popen:
+    """``env``: variables set for this server on top of this process's environment."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1", **(env or {}))
     ARTIFACTS.mkdir(exist_ok=True)
     log_path = ARTIFACTS / f"streamlit-{script.stem}-{port}.log"
     log = log_path.open("wb")
