@@ -11,7 +11,7 @@ PlotlyChart.*.js draws plotly charts, Slider.*.js st.sliders, StreamlitMarkdown.
 host messages. ``--variant NAME=VALUE`` serves the page a second time with that environment
 variable set, so a change behind a flag is measured against the page without it in the same run.
 
-Run: .venv/bin/python benchmarks/ui_profile.py [--moves 16] [--only lab] [--top 12] [--variant NAME=VALUE]
+Run: .venv/bin/python benchmarks/ui_profile.py [--moves 16] [--only lab] [--top 12] [--functions 30] [--variant NAME=VALUE]
 """
 
 from __future__ import annotations
@@ -59,9 +59,12 @@ def _chunk(url: str) -> str:
     return name.split(".")[0] if name.count(".") >= 2 else name  # PlotlyChart.D9Z0_fxz.js -> PlotlyChart
 
 
-def summarize(profile: dict, moves: int, top: int) -> dict:
+def summarize(profile: dict, moves: int, top: int, functions: int = 0) -> dict:
     """Milliseconds per move: JavaScript, the browser's own work ("(program)": style, layout,
-    paint), GC, and the JavaScript by the element chunk that asked for it."""
+    paint), GC, and the JavaScript by the element chunk that asked for it; with ``functions``,
+    also that many functions by their own time and by their time with what they call
+    (``name@chunk``: ``se@react-dom`` is React's render, ``(anon)@emotion-styled`` the styled
+    components, ``(anon)@PlotlyChart`` plotly's draw)."""
     nodes = {n["id"]: n for n in profile["nodes"]}
     parent = {c: n["id"] for n in profile["nodes"] for c in n.get("children", [])}
     per_node = collections.Counter()
@@ -87,12 +90,30 @@ def summarize(profile: dict, moves: int, top: int) -> dict:
     def ms(us: float) -> float:
         return round(us / 1000 / moves, 1)
 
-    return {
+    out = {
         "js": ms(own["js"]),
         "program": ms(own["program"]),
         "gc": ms(own["garbage collector"]),
         "js_by_element": {k: ms(v) for k, v in by_element.most_common(top)},
     }
+    if functions:
+        own_fn, with_callees = collections.Counter(), collections.Counter()
+        for nid, us in per_node.items():
+            cf = nodes[nid]["callFrame"]
+            if cf["functionName"] in NOT_JS:
+                continue
+            own_fn[f"{cf['functionName'] or '(anon)'}@{_chunk(cf['url'])}"] += us
+            seen, x = set(), nid
+            while x is not None:  # a recursive function counts once per sample
+                c = nodes[x]["callFrame"]
+                k = f"{c['functionName'] or '(anon)'}@{_chunk(c['url'])}"
+                if k not in seen and c["functionName"] not in NOT_JS:
+                    with_callees[k] += us
+                    seen.add(k)
+                x = parent.get(x)
+        out["functions_own"] = {k: ms(v) for k, v in own_fn.most_common(functions)}
+        out["functions_with_callees"] = {k: ms(v) for k, v in with_callees.most_common(functions)}
+    return out
 
 
 def main() -> None:
@@ -100,6 +121,7 @@ def main() -> None:
     ap.add_argument("--moves", type=int, default=16)
     ap.add_argument("--only", default="lab", help="comma-separated pages: " + ", ".join(PAGES))
     ap.add_argument("--top", type=int, default=12, help="chunks to list per side")
+    ap.add_argument("--functions", type=int, default=0, metavar="N", help="also list N functions per side, by own time and with callees")
     ap.add_argument(
         "--variant",
         action="append",
@@ -138,7 +160,7 @@ def main() -> None:
                         if r:
                             titles[s].append(r["title"])
                 for s in sides:
-                    out[s] = summarize(cdp[s].send("Profiler.stop")["profile"], a.moves, a.top)
+                    out[s] = summarize(cdp[s].send("Profiler.stop")["profile"], a.moves, a.top, a.functions)
                     ts = sorted(titles[s])
                     out[s]["title_ms_median"] = round(ts[len(ts) // 2], 1) if ts else None
             finally:
