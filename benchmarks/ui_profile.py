@@ -59,6 +59,12 @@ def _chunk(url: str) -> str:
     return name.split(".")[0] if name.count(".") >= 2 else name  # PlotlyChart.D9Z0_fxz.js -> PlotlyChart
 
 
+def _function(node: dict) -> str:
+    """A profile node's function as ``name@chunk`` (``(anon)`` for a function without a name)."""
+    cf = node["callFrame"]
+    return f"{cf['functionName'] or '(anon)'}@{_chunk(cf['url'])}"
+
+
 def summarize(profile: dict, moves: int, top: int, functions: int = 0) -> dict:
     """Milliseconds per move: JavaScript, the browser's own work ("(program)": style, layout,
     paint), GC, and the JavaScript by the element chunk that asked for it; with ``functions``,
@@ -72,6 +78,7 @@ def summarize(profile: dict, moves: int, top: int, functions: int = 0) -> dict:
         per_node[sid] += dt
     own = collections.Counter()
     by_element = collections.Counter()
+    own_fn, with_callees = collections.Counter(), collections.Counter()
     for nid, us in per_node.items():
         fn = nodes[nid]["callFrame"]["functionName"]
         if fn in NOT_JS:
@@ -86,6 +93,15 @@ def summarize(profile: dict, moves: int, top: int, functions: int = 0) -> dict:
                 break
             x = parent.get(x)
         by_element[who] += us
+        if functions:
+            own_fn[_function(nodes[nid])] += us
+            seen, x = set(), nid
+            while x is not None:  # up to the root; a recursive function counts once per sample
+                k = _function(nodes[x])
+                if k not in seen and nodes[x]["callFrame"]["functionName"] not in NOT_JS:
+                    with_callees[k] += us
+                    seen.add(k)
+                x = parent.get(x)
 
     def ms(us: float) -> float:
         return round(us / 1000 / moves, 1)
@@ -97,20 +113,6 @@ def summarize(profile: dict, moves: int, top: int, functions: int = 0) -> dict:
         "js_by_element": {k: ms(v) for k, v in by_element.most_common(top)},
     }
     if functions:
-        own_fn, with_callees = collections.Counter(), collections.Counter()
-        for nid, us in per_node.items():
-            cf = nodes[nid]["callFrame"]
-            if cf["functionName"] in NOT_JS:
-                continue
-            own_fn[f"{cf['functionName'] or '(anon)'}@{_chunk(cf['url'])}"] += us
-            seen, x = set(), nid
-            while x is not None:  # a recursive function counts once per sample
-                c = nodes[x]["callFrame"]
-                k = f"{c['functionName'] or '(anon)'}@{_chunk(c['url'])}"
-                if k not in seen and c["functionName"] not in NOT_JS:
-                    with_callees[k] += us
-                    seen.add(k)
-                x = parent.get(x)
         out["functions_own"] = {k: ms(v) for k, v in own_fn.most_common(functions)}
         out["functions_with_callees"] = {k: ms(v) for k, v in with_callees.most_common(functions)}
     return out

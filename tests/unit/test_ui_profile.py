@@ -33,7 +33,7 @@ def test_summary_charges_time_to_elements_and_functions():
     # React's own sample is asked for by no element ("core"); the rest by the plotly chart
     assert out["js_by_element"] == {"PlotlyChart": 4.0, "core": 1.0}
     assert out["functions_own"] == {"draw@PlotlyChart": 3.5, "render@react-dom": 1.0, "measure@PlotlyChart": 0.5}
-    # with callees: draw counts its recursive call once (4 + 1 + 3 = 8 ms, not 12)
+    # with callees: draw counts its recursive call once (4 + 1 + 3 = 8 ms over the two moves, not 12)
     assert out["functions_with_callees"]["draw@PlotlyChart"] == 4.0
     assert out["functions_with_callees"]["render@react-dom"] == 5.0
     assert out["functions_with_callees"]["measure@PlotlyChart"] == 2.5
