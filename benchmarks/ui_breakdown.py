@@ -32,7 +32,14 @@ from tests.conftest import chromium_path
 
 PROBE = """
 (() => {
-  window.__t = {send: [], recv: [], key: [], title: []};
+  window.__t = {send: [], recv: [], key: [], title: [], commit: []};
+  // React calls this hook on every commit, production builds too (it is how React DevTools attach)
+  window.__REACT_DEVTOOLS_GLOBAL_HOOK__ = {
+    supportsFiber: true, isDisabled: false, renderers: new Map(),
+    inject(r) { this.renderers.set(this.renderers.size + 1, r); return this.renderers.size; },
+    onCommitFiberRoot() { window.__t.commit.push(performance.now()); },
+    onCommitFiberUnmount() {}, onPostCommitFiberRoot() {}, checkDCE() {},
+  };
   const Orig = window.WebSocket;
   window.WebSocket = function (...a) {
     const ws = new Orig(...a);
@@ -53,7 +60,7 @@ PROBE = """
 })();
 """.replace("__TITLE__", TITLE)
 CHANGED = f"(b) => {{ const e = document.querySelector('{TITLE}'); return e && e.textContent != b; }}"
-FIELDS = ("send", "first_msg", "last_msg", "title", "msgs")
+FIELDS = ("send", "first_msg", "last_msg", "title", "msgs", "commits", "commits_to_title")
 
 
 def open_page(browser, script, path: str, kind: str, label: str, env: dict | None = None):
@@ -83,6 +90,7 @@ def one_move(page, kind: str, control, i: int) -> dict | None:
     sends = [s for s in t["send"] if s >= k]
     recv = [r for r in t["recv"] if sends and r >= sends[0]]
     title = [x for x in t["title"] if x >= k]
+    commits = [c for c in t["commit"] if c >= k]
     if not (sends and recv and title):
         return None
     return {
@@ -91,7 +99,10 @@ def one_move(page, kind: str, control, i: int) -> dict | None:
         "last_msg": recv[-1] - k,
         "title": title[0] - k,
         "msgs": len(recv),
+        "commits": len(commits),
+        "commits_to_title": sum(c <= title[0] for c in commits),
         "arrivals": [round(r - k) for r in recv],
+        "commit_times": [round(c - k) for c in commits],
     }
 
 
@@ -133,6 +144,7 @@ def main() -> None:
                 out[s] = {f: round(statistics.median(r[f] for r in rs), 1) for f in FIELDS} | {"n": len(rs)}
                 if a.gaps and rs:
                     out[s]["arrivals_last_move"] = rs[-1]["arrivals"]
+                    out[s]["commits_last_move"] = rs[-1]["commit_times"]
             for s in sides:
                 if s != f"minimal ({kind})":
                     out[s]["title_ratio"] = round(out[s]["title"] / out[f"minimal ({kind})"]["title"], 2)

@@ -62,6 +62,11 @@ BASELINE = "baseline"
 EVENTS = "controls"  # "Controls in force on a date", built from data/events.yaml
 TOGGLES = {"lab_show_sweep": "sweep", "lab_show_all": "all"}  # widget key -> URL key ("1" when on)
 VIEW_KEYS = ("mineral", "as_of", "chart", *TOGGLES.values())  # URL keys that are the view, not scenario parameters
+SWEEP_OPEN = "lab_open_sweep"  # the expander that holds the two toggles: closed, they are off
+
+
+def _toggle_on(key: str) -> bool:
+    return bool(st.session_state.get(SWEEP_OPEN) and st.session_state.get(key))
 
 
 def _run_one(yaml_text: str, mineral: str, sc: Scenario | None = None):
@@ -186,6 +191,8 @@ if st.session_state.get("lab_loaded") != loaded_key:
     if choice == url_choice:  # the link's toggles (sweep heatmap, table of every mineral)
         for key, q in TOGGLES.items():
             st.session_state[key] = qp.get(q) == "1"
+        if any(st.session_state[key] for key in TOGGLES):
+            st.session_state[SWEEP_OPEN] = True
 
 # Text from an uploaded scenario is escaped where it goes into Markdown (shown exactly as typed);
 # the bundled scenarios' text is kept as written. The sliders' box sets its labels as text.
@@ -331,7 +338,7 @@ def _results(base_params, values: dict, lab_set: set, full_run: bool, specs: dic
     if choice == EVENTS:
         new_qp["as_of"] = st.session_state["lab_as_of"]
     for key, q in TOGGLES.items():
-        if st.session_state.get(key):
+        if _toggle_on(key):
             new_qp[q] = "1"
     if chart != "waterfall" and choice != "uploaded":
         new_qp["chart"] = chart
@@ -487,7 +494,7 @@ def _results(base_params, values: dict, lab_set: set, full_run: bool, specs: dic
 
 # The sweep and the table of every mineral rerun the scenario many times: when either is on, a
 # slider move runs the whole page (they follow every move); otherwise only the fragment runs.
-heavy = any(st.session_state.get(k) for k in TOGGLES)
+heavy = any(_toggle_on(k) for k in TOGGLES)
 live["run"] = "full"
 (lab if heavy else st.fragment(lab))()
 
@@ -521,78 +528,6 @@ with st.sidebar:
 
 sc = live["sc"]
 r = live["result"]
-# Sweep: the first restriction's fraction against the deal's expansion (or spare capacity)
-paths = {p.path: p for p in parameters(sc)}
-xp = next((k for k in paths if k.endswith(".fraction")), None)
-yp = next((k for k in paths if k.endswith(".change")), None) or next((k for k in paths if k.endswith(".share")), None)
-st.subheader("Sweep and all minerals")
-st.caption("Both rerun the scenario many times; switch them on when you need them (each slider move then takes longer).")
-toggles = st.container(horizontal=True, gap="large")
-show_sweep = toggles.toggle("Sweep heatmap: ban fraction against deal size", key="lab_show_sweep")
-show_all = toggles.toggle("Table of every mineral in this scenario", key="lab_show_all")
-if show_sweep and not (xp and yp and r.computable):
-    st.info("This scenario and mineral have no restriction and deal parameters to sweep.")
-if show_sweep and xp and yp and r.computable:
-    xs = tuple(np.round(np.linspace(paths[xp].min, min(paths[xp].max, 1.0), 21), 4))
-    ys = tuple(np.round(np.linspace(0.0, min(paths[yp].max, 2.0), 21), 4))
-    df = _sweep(live["yaml"], mineral, xp, yp, xs, ys)
-    fig, meta = build(
-        charts.sweep_heatmap,
-        df=df,
-        x=xp,
-        y=yp,
-        z="shortfall_net",
-        x_label=paths[xp].label,
-        y_label=paths[yp].label,
-        result=r,
-        sc=sc,
-    )
-    render_chart(fig, meta, "sweep")
-
-if show_all:
-    results = {m: _run_one(live["yaml"], m) for m in sc.baseline.minerals}  # the selected mineral comes from the cache
-    table = pd.DataFrame([x.to_dict(with_path=False) for x in results.values()])
-    table["mineral"] = table["mineral"].map(mineral_name)
-    table["top_supplier_after"] = table["top_supplier_after"].map(lambda c: countries.name(c) if isinstance(c, str) else "—")
-    st.dataframe(
-        results_view(table.assign(stage=table["stage"].map(stage_words)), ["mineral", "stage", "year"]).assign(
-            top_supplier_after=table["top_supplier_after"]
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config=results_column_config(),
-    )
-    caption_sources(table)
-
-# Below here nothing follows a slider move on screen: each download is built when clicked, from
-# the scenario the sliders hold at that moment (``live``)
-with st.expander("Scenario sources and references"):
-    if base.references:  # one element, one reference a line
-        st.text("\n".join(base.references))
-
-st.subheader("Briefing pack for this scenario")
-pack_minerals = st.multiselect(
-    "Minerals in the pack", mineral_options, default=[mineral], format_func=mineral_name, key="lab_pack_minerals"
-)
-if pack_minerals:
-    from ui import exports as exports_ui
-
-    stem = re.sub(r"[^a-z0-9]+", "-", f"{base.id}-{'-'.join(pack_minerals)}-briefing".lower()).strip("-")[:100]
-    if exports_ui.pack_buttons(ds, lambda: live["sc"], pack_minerals, [st.container(horizontal=True)] * 3, key="lab_pack", stem=stem):
-        st.caption(
-            "Title slide, the bottom line in three sentences, one slide per chart with its finding, the export controls on these "
-            "minerals, their product chains, key figures, sources. PDF on US Letter or A4."
-        )
-
-st.subheader("Save or load this scenario")
-st.download_button(
-    "Download scenario (YAML)",
-    data=lambda: live["yaml"].encode(),
-    file_name=f"{base.id}.yaml",
-    mime="application/x-yaml",
-    on_click="ignore",
-    help="The scenario as the sliders hold it when you click",
-)
 
 
 def _on_upload() -> None:
@@ -615,6 +550,99 @@ def _on_upload() -> None:
     st.session_state.pop("lab_loaded", None)
 
 
-st.file_uploader("Load a scenario (YAML)", type=["yaml", "yml"], key="lab_upload", max_upload_size=1, on_change=_on_upload)
-if st.session_state.get("lab_upload_error"):
-    st.error(plain(st.session_state["lab_upload_error"]))
+def _sweep_and_table() -> None:
+    # Sweep: the first restriction's fraction against the deal's expansion (or spare capacity)
+    paths = {p.path: p for p in parameters(sc)}
+    xp = next((k for k in paths if k.endswith(".fraction")), None)
+    yp = next((k for k in paths if k.endswith(".change")), None) or next((k for k in paths if k.endswith(".share")), None)
+    st.caption("Both rerun the scenario many times; switch them on when you need them (each slider move then takes longer).")
+    toggles = st.container(horizontal=True, gap="large")
+    show_sweep = toggles.toggle("Sweep heatmap: ban fraction against deal size", key="lab_show_sweep")
+    show_all = toggles.toggle("Table of every mineral in this scenario", key="lab_show_all")
+    if show_sweep and not (xp and yp and r.computable):
+        st.info("This scenario and mineral have no restriction and deal parameters to sweep.")
+    if show_sweep and xp and yp and r.computable:
+        xs = tuple(np.round(np.linspace(paths[xp].min, min(paths[xp].max, 1.0), 21), 4))
+        ys = tuple(np.round(np.linspace(0.0, min(paths[yp].max, 2.0), 21), 4))
+        df = _sweep(live["yaml"], mineral, xp, yp, xs, ys)
+        fig, meta = build(
+            charts.sweep_heatmap,
+            df=df,
+            x=xp,
+            y=yp,
+            z="shortfall_net",
+            x_label=paths[xp].label,
+            y_label=paths[yp].label,
+            result=r,
+            sc=sc,
+        )
+        render_chart(fig, meta, "sweep")
+
+    if show_all:
+        results = {m: _run_one(live["yaml"], m) for m in sc.baseline.minerals}  # the selected mineral comes from the cache
+        table = pd.DataFrame([x.to_dict(with_path=False) for x in results.values()])
+        table["mineral"] = table["mineral"].map(mineral_name)
+        table["top_supplier_after"] = table["top_supplier_after"].map(lambda c: countries.name(c) if isinstance(c, str) else "—")
+        st.dataframe(
+            results_view(table.assign(stage=table["stage"].map(stage_words)), ["mineral", "stage", "year"]).assign(
+                top_supplier_after=table["top_supplier_after"]
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config=results_column_config(),
+        )
+        caption_sources(table)
+
+
+def _references() -> None:
+    if base.references:  # one element, one reference a line
+        st.text("\n".join(base.references))
+    else:
+        st.caption("This scenario lists no references.")
+
+
+# Below here nothing follows a slider move on screen: each download is built when clicked, from
+# the scenario the sliders hold at that moment (``live``)
+def _pack() -> None:
+    pack_minerals = st.multiselect(
+        "Minerals in the pack", mineral_options, default=[mineral], format_func=mineral_name, key="lab_pack_minerals"
+    )
+    if pack_minerals:
+        from ui import exports as exports_ui
+
+        stem = re.sub(r"[^a-z0-9]+", "-", f"{base.id}-{'-'.join(pack_minerals)}-briefing".lower()).strip("-")[:100]
+        if exports_ui.pack_buttons(ds, lambda: live["sc"], pack_minerals, [st.container(horizontal=True)] * 3, key="lab_pack", stem=stem):
+            st.caption(
+                "Title slide, the bottom line in three sentences, one slide per chart with its finding, the export controls on these "
+                "minerals, their product chains, key figures, sources. PDF on US Letter or A4."
+            )
+
+
+def _save_load() -> None:
+    st.download_button(
+        "Download scenario (YAML)",
+        data=lambda: live["yaml"].encode(),
+        file_name=f"{base.id}.yaml",
+        mime="application/x-yaml",
+        on_click="ignore",
+        help="The scenario as the sliders hold it when you click",
+    )
+    st.file_uploader("Load a scenario (YAML)", type=["yaml", "yml"], key="lab_upload", max_upload_size=1, on_change=_on_upload)
+    if st.session_state.get("lab_upload_error"):
+        st.error(plain(st.session_state["lab_upload_error"]))
+
+
+# Each section below the chart is a closed expander until the analyst opens it, and its content
+# is sent only while it is open: every element on the page costs the browser a re-render on every
+# slider move (benchmarks/README, "Sections sent only when open").
+SECTIONS = (
+    ("Sweep and all minerals", SWEEP_OPEN, _sweep_and_table),
+    ("Scenario sources and references", "lab_open_refs", _references),
+    ("Briefing pack for this scenario", "lab_open_pack", _pack),
+    ("Save or load this scenario", "lab_open_save", _save_load),
+)
+for label, key, body in SECTIONS:
+    section = st.expander(label, key=key, on_change="rerun")
+    if section.open:
+        with section:
+            body()

@@ -139,6 +139,18 @@ def test_data_page():
 def test_scenario_lab_sweep_and_table_on_demand():
     at = open_page("pages/scenario_lab.py", scenario="china_ban_russia_deal", mineral="antimony")
     n = len(chart_specs(at))
+    # the sections below the chart are closed expanders, and a closed one sends nothing
+    assert [e.label for e in at.expander] == [
+        "Sweep and all minerals",
+        "Scenario sources and references",
+        "Briefing pack for this scenario",
+        "Save or load this scenario",
+    ]
+    assert not at.toggle and not at.get("file_uploader") and not at.multiselect(key="lab_uncertain").value
+    assert all(w.key != "lab_pack_minerals" for w in at.multiselect)
+    at.session_state["lab_open_sweep"] = True  # the analyst opens the sweep's section
+    at.run()
+    assert not at.toggle(key="lab_show_sweep").value and len(chart_specs(at)) == n
     at.toggle(key="lab_show_sweep").set_value(True).run()
     specs = chart_specs(at)
     assert len(specs) == n + 1
@@ -153,6 +165,21 @@ def test_scenario_lab_sweep_and_table_on_demand():
     assert len(chart_specs(again)) == n + 1 and not again.error
     at.toggle(key="lab_show_sweep").set_value(False).run()
     assert "sweep" not in at.query_params and at.query_params["all"] == "1"
+    # the section closed: the table goes, and so does its toggle from the link
+    at.session_state["lab_open_sweep"] = False
+    at.run()
+    assert "all" not in at.query_params and not at.dataframe and not at.toggle
+
+
+def test_scenario_lab_sections_open_on_demand():
+    at = open_page("pages/scenario_lab.py", scenario="china_export_ban", mineral="gallium")
+    for key in ("lab_open_refs", "lab_open_pack", "lab_open_save"):
+        at.session_state[key] = True
+    at.run()
+    assert not at.exception and not at.error
+    assert any("Announcement No. 23 of 2023" in t.value for t in at.text)  # the scenario's references
+    assert at.multiselect(key="lab_pack_minerals").value == ["gallium"]
+    assert at.get("file_uploader") and any(b.proto.label == "Download scenario (YAML)" for b in at.get("download_button"))
 
 
 def _every_mineral(page="pages/scenario_lab.py"):

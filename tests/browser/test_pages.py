@@ -127,11 +127,19 @@ def test_bad_upload_shows_error_and_app_keeps_working(server, page, tmp_path):
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
+def open_section(page, label: str) -> None:
+    """Open one of the lab's closed sections below the chart (its content is sent when it opens)."""
+    page.locator('[data-testid="stExpander"] summary').filter(has_text=label).click()
+    wait_for_app(page)
+    page.locator('[data-testid="stExpander"] details[open]').filter(has_text=label).wait_for(timeout=30_000)
+
+
 def test_bad_scenario_upload(server, page, tmp_path):
     bad = tmp_path / "scenario.yaml"
     bad.write_text("baseline: {minerals: [gallium]}\nshocks: [{type: export_restriction, country: CHN, fraction: 3}]\n")
     page.goto(f"{server}/scenario_lab?scenario=china_export_ban&mineral=gallium")
     wait_for_app(page)
+    open_section(page, "Save or load this scenario")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bad))
     page.get_by_text("shocks.0.fraction").first.wait_for(timeout=30_000)
     assert metric_value(page, "Shortfall, before offsets") == "18%"
@@ -207,6 +215,7 @@ def test_download_chart_png_from_scenario_lab(server, page, tmp_path):
     dl.value.save_as(tmp_path / "moved.csv")
     rows = (tmp_path / "moved.csv").read_text(encoding="utf-8-sig")
     assert "Shortfall before offsets,0.09" in rows, rows[:400]
+    open_section(page, "Save or load this scenario")
     with page.expect_download(timeout=60_000) as dl:
         page.get_by_role("button", name="Download scenario (YAML)").click()
     dl.value.save_as(tmp_path / "moved.yaml")
@@ -249,6 +258,7 @@ def test_lab_downloads_pdf_chart_and_briefing_pdf(server, page, tmp_path):
     with page.expect_download(timeout=60_000) as dl:
         page.get_by_role("button", name="PDF", exact=True).first.click()
     assert dl.value.suggested_filename == "antimony-china-ban-russia-deal-waterfall-2025.pdf"
+    open_section(page, "Briefing pack for this scenario")
     with page.expect_download(timeout=120_000) as dl:
         page.get_by_role("button", name="Briefing (PDF)").click()
     path = tmp_path / dl.value.suggested_filename
@@ -267,6 +277,7 @@ def test_no_script_runs_from_user_text(server, page, tmp_path):
 
     page.goto(f"{server}/scenario_lab?scenario=china_export_ban&mineral=gallium")
     wait_for_app(page)
+    open_section(page, "Save or load this scenario")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
         str(ROOT / "tests/corpus/scenario/script_in_name.yaml")
     )
