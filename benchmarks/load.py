@@ -95,8 +95,12 @@ async def session(page, stop_at: float, stats: Stats, export_every: int, idx: in
             moves += 1
             if moves % export_every == 0:
                 try:
+                    png = page.locator('[data-testid="stPopoverBody"]').get_by_role("button", name="PNG", exact=True)
+                    if not await png.count():  # the chart's buttons are in its "Download chart" menu
+                        await page.get_by_role("button", name="Download chart").first.click()
+                        await png.first.wait_for(timeout=60_000)
                     async with page.expect_download(timeout=120_000) as dl:
-                        await page.get_by_role("button", name="PNG").first.click()
+                        await png.first.click()
                     d = await dl.value
                     if await d.failure():
                         stats.errors.append(f"session {idx}: download failed")

@@ -69,7 +69,7 @@ import websockets.exceptions  # the package loads its submodules lazily: the err
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from ui.common import read_figures
+from ui.common import DOWNLOAD_MENU, read_figures
 from ui.sliders import COMPONENT as SLIDER_BOX
 from ui.text_box import COMPONENT as TEXT_BOX
 
@@ -166,6 +166,7 @@ class Run:
     metrics: dict[str, str] = field(default_factory=dict)
     sliders: dict[str, Slider] = field(default_factory=dict)
     downloads: dict[str, str] = field(default_factory=dict)  # label -> deferred file id (first of each)
+    menus: dict[str, str] = field(default_factory=dict)  # a closed menu's label -> its widget id (first of each)
 
 
 class StreamlitClient:
@@ -183,6 +184,7 @@ class StreamlitClient:
         self.page_script_hash = ""
         self.sliders: dict[str, Slider] = {}
         self.downloads: dict[str, str] = {}  # label -> deferred file id, as the page shows them now
+        self.menus: dict[str, str] = {}  # label -> widget id of the page's menus (st.popover on_change=rerun)
         self.move_fragment = ""  # the fragment of the slider the next move changes
         self.moved_key = ""  # and, in a ui.sliders box, its key
         self.box_moves = 0
@@ -211,7 +213,7 @@ class StreamlitClient:
         if self.ws is not None:
             await self.ws.close()
 
-    def _client_state(self, msg: BackMsg, widget_values: dict[str, list[float]] | None) -> None:
+    def _client_state(self, msg: BackMsg, widget_values: dict[str, list[float] | bool] | None) -> None:
         cs = msg.rerun_script
         cs.query_string = self.query
         cs.page_name = self.path.strip("/")
@@ -223,6 +225,11 @@ class StreamlitClient:
         boxes: dict[str, dict] = {}
         for wid, value in (widget_values or {}).items():
             known = self.sliders.get(wid)
+            if isinstance(value, bool):  # a menu opened or closed
+                w = cs.widget_states.widgets.add()
+                w.id = wid
+                w.bool_value = value
+                continue
             if known is not None and known.box:
                 boxes.setdefault(known.box, {})[known.key] = value[0]
                 continue
@@ -274,7 +281,7 @@ class StreamlitClient:
             now = time.perf_counter() - t0
             if kind == "new_session":
                 # a new run starts (after a rerun the app asked for): forget the previous one's elements
-                run.sliders, run.metrics, run.downloads = {}, {}, {}
+                run.sliders, run.metrics, run.downloads, run.menus = {}, {}, {}, {}
                 self.session_id = msg.new_session.initialize.session_id or self.session_id
             elif kind == "navigation":
                 self.page_script_hash = msg.navigation.page_script_hash
@@ -300,15 +307,22 @@ class StreamlitClient:
             # a fragment run re-sends only its own elements: the lab's download row is outside it
             self.sliders = {**self.sliders, **run.sliders}
             self.downloads = {**self.downloads, **run.downloads}
+            self.menus = {**self.menus, **run.menus}
         else:
             self.sliders = run.sliders or self.sliders
             self.downloads = run.downloads
+            self.menus = run.menus
         self.last = run
         return run
 
     def _read_delta(self, msg: ForwardMsg, run: Run) -> None:
         d = msg.delta
         d_fragment = d.fragment_id
+        if d.WhichOneof("type") == "add_block" and d.add_block.WhichOneof("type") == "popover":
+            pop = d.add_block.popover
+            if pop.id and pop.label not in run.menus:
+                run.menus[pop.label] = pop.id
+            return
         if d.WhichOneof("type") != "new_element":
             return
         el = d.new_element
@@ -363,10 +377,23 @@ class StreamlitClient:
             s.value = [rng.choice([g for g in grid if abs(g - s.value[0]) > 1e-9])]
         return {k: list(x.value) for k, x in self.sliders.items()}
 
+    async def open_menu(self, label: str = DOWNLOAD_MENU) -> Run:
+        """Open the page's first menu labelled ``label`` (a chart's "Download chart"), as a click on
+        it does: the server reruns and sends the menu's content (the chart's download buttons). It
+        stays open on the server until closed, so later runs keep sending them."""
+        wid = self.menus.get(label)
+        if wid is None:
+            raise LoadError(f"no menu {label!r} on the page")
+        self.move_fragment = ""  # the lab's menu is outside its fragment: a click reruns the page
+        return await self.rerun({wid: True})
+
     async def export(self, label: str = "PNG") -> tuple[float, int]:
         """Click a deferred download button (the first labelled ``label``): the server builds the
         file (a PNG through kaleido), answers with its URL, and the client fetches it."""
         file_id = self.downloads.get(label)
+        if not file_id and DOWNLOAD_MENU in self.menus:
+            await self.open_menu()
+            file_id = self.downloads.get(label)
         if not file_id:
             raise LoadError(f"no deferred download button {label!r}")
         req = BackMsg()

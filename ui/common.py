@@ -92,6 +92,7 @@ def nir_text(nir, flag) -> str:
 
 
 #: plotly.js settings: the world topology is served locally (static/topojson), never from a CDN.
+DOWNLOAD_MENU = "Download chart"  # the label of the menu of a chart's files (tests and load generators open it)
 PLOTLY_CONFIG = {"displaylogo": False, "topojsonURL": "/app/static/topojson/"}
 
 
@@ -368,9 +369,19 @@ def download_row(meta: charts.ChartMeta, key: str, current) -> None:
         srcs, title = srcs_title()
         return to_xlsx_bytes({"Data": current()[1].data}, sources=srcs, title=title)
 
-    # one flex row, not six columns: each column is an element of its own that every rerun sends
-    # and the browser lays out again (a slider move in the lab re-sent 36 of them for three charts)
-    row = st.container(horizontal=True, gap="small")
+    # One closed menu, its five buttons sent only while it is open: every element on a page costs
+    # each slider move a re-render in the browser, and five buttons under every chart were a third
+    # of the lab's elements (benchmarks/README, "Sections sent only when open"). Inside, one flex
+    # row, not five columns (each column is an element of its own).
+    menu = st.popover(
+        DOWNLOAD_MENU,
+        key=f"dl-{key}",
+        on_change="rerun",
+        help="CSV and XLSX of the chart's data with its sources; PNG, SVG and PDF of the chart as shown",
+    )
+    if not menu.open:
+        return
+    row = menu.container(horizontal=True, gap="small")
     if meta.data is not None:
         row.download_button(
             "CSV",

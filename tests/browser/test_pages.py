@@ -127,6 +127,17 @@ def test_bad_upload_shows_error_and_app_keeps_working(server, page, tmp_path):
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
+def chart_button(page, label: str):
+    """A chart's download button (CSV, XLSX, PNG, SVG, PDF): in the chart's closed "Download chart"
+    menu, whose buttons the page sends when it opens. Opens the first chart's menu if needed."""
+    button = page.locator('[data-testid="stPopoverBody"]').get_by_role("button", name=label, exact=True)
+    if not button.count():
+        page.get_by_role("button", name="Download chart").first.click()
+        wait_for_app(page)
+    button.first.wait_for(timeout=30_000)
+    return button.first
+
+
 def open_section(page, label: str) -> None:
     """Open one of the lab's closed sections below the chart (its content is sent when it opens)."""
     page.locator('[data-testid="stExpander"] summary').filter(has_text=label).click()
@@ -189,7 +200,7 @@ def test_download_chart_png_from_scenario_lab(server, page, tmp_path):
     wait_for_app(page)
     wait_for_charts(page)
     with page.expect_download(timeout=60_000) as dl:
-        page.get_by_role("button", name="PNG").first.click()
+        chart_button(page, "PNG").click()
     d = dl.value
     assert d.suggested_filename == "gallium-china-export-ban-waterfall-2025.png"
     d.save_as(tmp_path / "x.png")
@@ -198,7 +209,7 @@ def test_download_chart_png_from_scenario_lab(server, page, tmp_path):
         assert im.size[0] >= 1600
     for label, suffix in (("SVG", ".svg"), ("CSV", ".csv")):
         with page.expect_download(timeout=60_000) as dl:
-            page.get_by_role("button", name=label).first.click()
+            chart_button(page, label).click()
         assert dl.value.suggested_filename.endswith(suffix)
 
     # The download row and the scenario YAML sit outside the sliders' fragment and are not sent
@@ -211,7 +222,7 @@ def test_download_chart_png_from_scenario_lab(server, page, tmp_path):
         wait_for_app(page)
     assert wait_for_metric(page, "Shortfall, before offsets", "9%") == "9%"
     with page.expect_download(timeout=60_000) as dl:
-        page.get_by_role("button", name="CSV").first.click()
+        chart_button(page, "CSV").click()
     dl.value.save_as(tmp_path / "moved.csv")
     rows = (tmp_path / "moved.csv").read_text(encoding="utf-8-sig")
     assert "Shortfall before offsets,0.09" in rows, rows[:400]
@@ -228,7 +239,7 @@ def test_download_chart_png_from_scenario_lab(server, page, tmp_path):
         timeout=30_000,
     )
     with page.expect_download(timeout=60_000) as dl:
-        page.get_by_role("button", name="CSV").first.click()
+        chart_button(page, "CSV").click()
     assert dl.value.suggested_filename == "gallium-china-export-ban-suppliers-2025.csv"
     page.wait_for_function("() => location.search.includes('chart=suppliers')", timeout=30_000)
 
@@ -256,7 +267,7 @@ def test_lab_downloads_pdf_chart_and_briefing_pdf(server, page, tmp_path):
     wait_for_app(page)
     wait_for_charts(page)
     with page.expect_download(timeout=60_000) as dl:
-        page.get_by_role("button", name="PDF", exact=True).first.click()
+        chart_button(page, "PDF").click()
     assert dl.value.suggested_filename == "antimony-china-ban-russia-deal-waterfall-2025.pdf"
     open_section(page, "Briefing pack for this scenario")
     with page.expect_download(timeout=120_000) as dl:

@@ -167,7 +167,11 @@ def test_client_exports_the_chart_after_a_move_in_the_fragment():
     require_chromium()
 
     async def body(c):
-        await c.rerun()
+        first = await c.rerun()
+        # the chart's buttons are in its closed "Download chart" menu, sent when it opens
+        assert not first.downloads and "Download chart" in c.menus
+        opened = await c.open_menu()
+        assert {"CSV", "XLSX", "PNG", "SVG", "PDF"} <= set(opened.downloads)
         moved = await c.rerun(c.move(": fraction"))
         assert not moved.downloads and "PNG" in c.downloads  # none re-sent, the page's still there
         ms, size = await c.export("PNG")
