@@ -15,6 +15,7 @@ from ui.common import (
     consumer_name,
     counted,
     dataset,
+    lazy_section,
     metrics_all,
     mineral_name,
     names,
@@ -146,7 +147,6 @@ selection()
 @counted
 def sourcing() -> None:
     """Any importer's sourcing, from bilateral trade: the importer's own selector reruns only this."""
-    st.subheader("Sourcing of any importer, 2021–24 (CEPII BACI)")
     st.write(
         "The table above is the U.S. as USGS publishes it. Here, for any importer, where its imports of each mineral "
         "came from by value, how concentrated that sourcing is, and how much could be Chinese material, directly or "
@@ -189,28 +189,36 @@ def sourcing() -> None:
         caption_sources(src)
 
 
-sourcing()
-
-st.subheader("Press claims beside the USGS and IEA figures")
-st.write("Figures quoted in the seed article, checked against the tables. They never change the tables.")
-c = claims_table()
-view = c.assign(
-    Claim=c["quote"].str.slice(0, 140),
-    Claimed=c.apply(lambda r: ("rank " + str(int(r["claimed"]))) if r["measure"] == "rank" else pct(r["claimed"]), axis=1),
-    Tables=c.apply(
-        lambda r: (
-            ("rank " + str(int(r["table_value"])))
-            if r["measure"] == "rank" and r["table_value"] == r["table_value"]
-            else pct(r["table_value"])
+def claims() -> None:
+    st.write("Figures quoted in the seed article, checked against the tables. They never change the tables.")
+    c = claims_table()
+    view = c.assign(
+        Claim=c["quote"].str.slice(0, 140),
+        Claimed=c.apply(lambda r: ("rank " + str(int(r["claimed"]))) if r["measure"] == "rank" else pct(r["claimed"]), axis=1),
+        Tables=c.apply(
+            lambda r: (
+                ("rank " + str(int(r["table_value"])))
+                if r["measure"] == "rank" and r["table_value"] == r["table_value"]
+                else pct(r["table_value"])
+            ),
+            axis=1,
         ),
-        axis=1,
-    ),
-    Edition=c["edition"].map(lambda e: edition_label(e) if isinstance(e, str) else "—"),
-    Verdict=c["verdict"],
-    Explanation=c["explanation"],
-    Sources=c["sources"].map(lambda ids: "; ".join(ds.sources[i].short for i in ids.split(";") if i in ds.sources)),
-)
-st.dataframe(view[["Claim", "Claimed", "Tables", "Edition", "Verdict", "Explanation", "Sources"]], hide_index=True, width="stretch")
-caption_sources(c)
+        Edition=c["edition"].map(lambda e: edition_label(e) if isinstance(e, str) else "—"),
+        Verdict=c["verdict"],
+        Explanation=c["explanation"],
+        Sources=c["sources"].map(lambda ids: "; ".join(ds.sources[i].short for i in ids.split(";") if i in ds.sources)),
+    )
+    st.dataframe(view[["Claim", "Claimed", "Tables", "Edition", "Verdict", "Explanation", "Sources"]], hide_index=True, width="stretch")
+    caption_sources(c)
+
+
+# The two sections below the table are closed until opened, their content sent only then
+# (ui.common.lazy_section): a filter move in the browser redraws every element on the page.
+if section := lazy_section("Sourcing of any importer, 2021–24 (CEPII BACI)", "ov_open_sourcing", open_now="consumer" in st.query_params):
+    with section:
+        sourcing()
+if section := lazy_section("Press claims beside the USGS and IEA figures", "ov_open_claims"):
+    with section:
+        claims()
 
 link_box()

@@ -26,6 +26,7 @@ from ui.common import (
     counted,
     dataset,
     hs_codes,
+    lazy_section,
     metrics_all,
     mineral_name,
     nir_text,
@@ -312,24 +313,34 @@ st.subheader("Sources, notes and flags")
 notes = ds.minerals.set_index("mineral").get("notes", {}).get(mineral) if mineral in set(ds.minerals["mineral"]) else None
 if notes:
     st.text(notes)
+# every source of the page's figures, one list in one element (an element a source was one more
+# element for the browser to redraw on every move of the Year)
+srcs = [ds.sources[sid] for sid in dict.fromkeys([*f["source"], *us["source"]])]
+st.markdown(
+    "\n".join(
+        f"- **{s.publisher}**, *{s.title}*, {s.edition}. {s.licence}. " + (f"[doi:{s.doi}](https://doi.org/{s.doi})" if s.doi else s.url)
+        for s in srcs
+    )
+)
 flagged = f[(f["flag"] != "none") | f["note"].notna()][
     ["edition", "stage", "product", "country", "year", "value", "unit", "flag", "raw", "note"]
 ]
-st.dataframe(
-    flagged.assign(
-        edition=flagged["edition"].map(edition_label),
-        stage=flagged["stage"].map(stage_words),
-        product=flagged["product"].map(product_words),
-        flag=flagged["flag"].map(flag_words),
-    ).fillna({"raw": "", "note": ""}),
-    hide_index=True,
-    width="stretch",
-    column_config=column_config(flagged.columns) | {"value": st.column_config.NumberColumn("Value", format="localized")},
-)
-for sid in dict.fromkeys([*f["source"], *us["source"]]):
-    s = ds.sources[sid]
-    st.markdown(
-        f"- **{s.publisher}**, *{s.title}*, {s.edition}. {s.licence}. " + (f"[doi:{s.doi}](https://doi.org/{s.doi})" if s.doi else s.url)
+# the table of flagged values is closed until opened, and sent only then (ui.common.lazy_section)
+if len(flagged) and (
+    section := lazy_section(
+        f"Values with a flag or a note: estimates, projections, withheld or not available ({len(flagged)} rows)", "pf_open_flags"
+    )
+):
+    section.dataframe(
+        flagged.assign(
+            edition=flagged["edition"].map(edition_label),
+            stage=flagged["stage"].map(stage_words),
+            product=flagged["product"].map(product_words),
+            flag=flagged["flag"].map(flag_words),
+        ).fillna({"raw": "", "note": ""}),
+        hide_index=True,
+        width="stretch",
+        column_config=column_config(flagged.columns) | {"value": st.column_config.NumberColumn("Value", format="localized")},
     )
 
 link_box()

@@ -43,6 +43,7 @@ from ui.common import (
     download_row,
     events_file,
     figures_html,
+    lazy_section,
     mineral_name,
     pct,
     plain,
@@ -633,8 +634,7 @@ def _save_load() -> None:
 
 
 # Each section below the chart is a closed expander until the analyst opens it, and its content
-# is sent only while it is open: every element on the page costs the browser a re-render on every
-# slider move (benchmarks/README, "Sections sent only when open").
+# is sent only while it is open (ui.common.lazy_section).
 SECTIONS = (
     ("Sweep and all minerals", SWEEP_OPEN, _sweep_and_table),
     ("Scenario sources and references", "lab_open_refs", _references),
@@ -642,7 +642,6 @@ SECTIONS = (
     ("Save or load this scenario", "lab_open_save", _save_load),
 )
 for label, key, body in SECTIONS:
-    section = st.expander(label, key=key, on_change="rerun")
-    if section.open:
+    if section := lazy_section(label, key):
         with section:
             body()

@@ -342,6 +342,18 @@ def read_figures(html_text: str) -> dict[str, dict[str, str]]:
     return out
 
 
+def lazy_section(label: str, key: str, *, open_now: bool = False):
+    """A section that is a closed expander until opened, its content sent only while it is open
+    (``st.expander(on_change="rerun")``): every element on a page costs each move a re-render in
+    the browser, wherever it is (benchmarks/README, "Sections sent only when open"). Returns the
+    expander to write into, or None while it is closed; ``open_now`` opens it (a link that names
+    something in it)."""
+    if open_now and key not in st.session_state:
+        st.session_state[key] = True
+    section = st.expander(label, key=key, on_change="rerun")
+    return section if section.open else None
+
+
 def render_chart(fig, meta: charts.ChartMeta, key: str, *, downloads: bool = True) -> None:
     """Show a chart as it will be exported, its source line, and its downloads (``downloads=False``:
     the caller draws them with :func:`download_row`, e.g. outside a fragment)."""

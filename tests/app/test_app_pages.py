@@ -60,6 +60,14 @@ def test_overview():
     at.selectbox(key="ov_list").set_value("all").run()
     assert at.query_params["list"] in ("all", ["all"])
     assert len(at.dataframe[0].value) > n_before
+    # the press claims and the importers' sourcing are closed sections, sent when opened
+    assert [e.label for e in at.expander][:2] == [
+        "Sourcing of any importer, 2021–24 (CEPII BACI)",
+        "Press claims beside the USGS and IEA figures",
+    ]
+    assert len(at.dataframe) == 1
+    at.session_state["ov_open_claims"] = True
+    at.run()
     claims = next(d.value for d in at.dataframe if "Verdict" in d.value.columns)
     assert "overstates" in set(claims["Verdict"])
 
@@ -372,11 +380,13 @@ def test_compare_says_why_a_bar_is_missing():
 
 def test_overview_sourcing_of_any_importer():
     at = open_page("pages/overview.py")
+    at.session_state["ov_open_sourcing"] = True
+    at.run()
     src = next(d.value for d in at.dataframe if "origin_total" in d.value.columns)
     ree = src[src["mineral"] == "Rare Earths"].iloc[0]
     # U.S. rare earths 2021-24 by value (BACI): China 61.6% direct + 11.1% via third countries = 72.7%
     assert ree["origin_direct"] == pytest.approx(0.616, abs=0.001) and ree["origin_total"] == pytest.approx(0.727, abs=0.001)
-    at = open_page("pages/overview.py", consumer="EU27")
+    at = open_page("pages/overview.py", consumer="EU27")  # a link that names an importer opens the section
     assert at.selectbox(key="ov_consumer").value == "EU27"
     src = next(d.value for d in at.dataframe if "origin_total" in d.value.columns)
     assert len(src) > 20 and src["origin_total"].between(0, 1).all()
@@ -532,3 +542,17 @@ def test_lab_results_text_is_one_element_of_escaped_html():
     assert not [c for c in at.caption if "Consumer:" in c.value] and not [m for m in at.markdown if "would lose" in m.value]
     html_ = figures_html([{"label": "<b>x</b>", "value": "1 < 2", "help": 'say "hi" & <i>'}])
     assert "<b>" not in html_ and "&lt;b&gt;x&lt;/b&gt;" in html_ and "1 &lt; 2" in html_ and "&quot;hi&quot; &amp; &lt;i&gt;" in html_
+
+
+def test_profile_flagged_values_on_demand():
+    at = open_page("pages/profile.py", mineral="gallium")
+    flags = next(e for e in at.expander if e.label.startswith("Values with a flag or a note"))
+    n = int(flags.label.rsplit("(", 1)[1].split()[0])
+    assert n > 0 and not any("raw" in d.value.columns for d in at.dataframe)  # closed: the table is not sent
+    at.session_state["pf_open_flags"] = True
+    at.run()
+    table = next(d.value for d in at.dataframe if "raw" in d.value.columns)
+    assert len(table) == n and "none" not in set(table["flag"])
+    # every source of the page in one list, one element
+    (listed,) = [m.value for m in at.markdown if m.value.startswith("- **")]
+    assert "Mineral Commodity Summaries 2026" in listed
