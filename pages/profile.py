@@ -127,10 +127,12 @@ if len(current):
     years = [int(y) for y in years]
     r0 = sf.iloc[0]  # a series is one edition, stage, product and unit
 
+    SHARE_VIEWS = {"bar": "Bar chart by country", "map": "World map"}
+
     @st.fragment
     @counted
     def produced_in(sf, years: list[int]) -> None:
-        """The year's shares, bar chart and map, and what the year withholds: a change of year
+        """The year's shares, as a bar chart or a map, and what the year withholds: a change of year
         reruns only this (the page's other eight charts do not depend on it)."""
         year = linked(st.selectbox, "Year", years, key="pf_year", param="year") if len(years) > 1 else years[0]
         sy = sf[sf["year"] == year]
@@ -147,10 +149,21 @@ if len(current):
         )
         named_values = sh[(sh["country"] != "WLD") & sh["share"].notna()]
         if len(named_values):
-            fig, meta = build_once((mineral, sid, edition, int(year)), charts.share_bar, shares=sh, **kw)
-            render_chart(fig, meta, "bar")
-            fig, meta = build_once((mineral, sid, edition, int(year)), charts.world_map, shares=sh, **kw)
-            render_chart(fig, meta, "map")
+            # one chart at a time, the bar or the map of the same shares: a change of year draws
+            # one plotly chart, not two (the map's was 14% of the move; benchmarks/README)
+            view = linked(
+                st.segmented_control,
+                "Shares as",
+                list(SHARE_VIEWS),
+                key="pf_shares_view",
+                param="view",
+                format_func=SHARE_VIEWS.get,
+                required=True,
+                label_visibility="collapsed",
+            )
+            builder = charts.world_map if view == "map" else charts.share_bar
+            fig, meta = build_once((mineral, sid, edition, int(year)), builder, shares=sh, **kw)
+            render_chart(fig, meta, view)
         else:
             st.info(
                 f"{edition_label(edition)} gives no country figures for {name} "

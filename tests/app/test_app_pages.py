@@ -556,3 +556,14 @@ def test_profile_flagged_values_on_demand():
     # every source of the page in one list, one element
     (listed,) = [m.value for m in at.markdown if m.value.startswith("- **")]
     assert "Mineral Commodity Summaries 2026" in listed
+
+
+def test_profile_shares_as_bar_or_map():
+    at = open_page("pages/profile.py", mineral="rare_earths")
+    first = chart_specs(at)[0]["data"][0]["type"]
+    assert first == "bar" and not any(d["type"] == "choropleth" for s in chart_specs(at) for d in s["data"])
+    at.segmented_control(key="pf_shares_view").set_value("map").run()
+    assert chart_specs(at)[0]["data"][0]["type"] == "choropleth"
+    assert at.query_params["view"] in ("map", ["map"])
+    again = open_page("pages/profile.py", mineral="rare_earths", view="map")  # the link opens with the map
+    assert chart_specs(again)[0]["data"][0]["type"] == "choropleth"

@@ -54,7 +54,7 @@ def test_page_loads_with_charts(server, page, path, heading, shot):
 
 
 def test_map_draws_offline(server, page):
-    page.goto(f"{server}/profile?mineral=rare_earths")
+    page.goto(f"{server}/profile?mineral=rare_earths&view=map")  # the map in place of the bar chart
     wait_for_app(page)
     # the choropleth draws country shapes from the bundled topology (no CDN here)
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .choroplethlocation').length >= 10", timeout=45_000)
@@ -379,15 +379,15 @@ def test_rapid_keys_never_change_the_scenario_or_reset_the_view(server, browser)
 
 
 def test_profile_year_redraws_its_charts_and_link(server, page):
-    """The Year selector reruns only its section (a fragment): the production bar and the map
-    show the new year, the URL and the page's link box carry it, and the page's other charts stay
-    as they were. Charts are found by their titles: those below the fold draw when scrolled to."""
+    """The Year selector reruns only its section (a fragment): the production bar, and the map in
+    its place, show the new year, the URL and the page's link box carry it, and the page's other
+    charts stay as they were. Charts are found by their titles: those below the fold draw when
+    scrolled to."""
     bar, world = "share of the sum of country rows", "share of world total"
     js_title = "(k) => [...document.querySelectorAll('.js-plotly-plot .gtitle')].map(e => e.textContent).find(t => t.includes(k))"
     page.goto(f"{server}/profile?mineral=rare_earths")
     wait_for_app(page)
     page.wait_for_function(f"(k) => !!({js_title})(k)", arg=bar, timeout=45_000)
-    page.wait_for_function(f"(k) => !!({js_title})(k)", arg=world, timeout=45_000)
     titles = page.locator(".js-plotly-plot .gtitle").all_text_contents()
     bar_before = page.evaluate(js_title, bar)
     old_year = re.search(r"production, (20\d\d)", bar_before)[1]
@@ -400,10 +400,15 @@ def test_profile_year_redraws_its_charts_and_link(server, page):
     new_year = re.search(r"year=(\d{4})", page.url)[1]
     assert new_year != old_year
     assert f"production, {new_year}" in page.evaluate(js_title, bar)
-    assert f"production, {new_year}" in page.evaluate(js_title, world)
     after = page.locator(".js-plotly-plot .gtitle").all_text_contents()
     others = [t for t in titles if bar not in t and world not in t]
     assert others and all(t in after for t in others), (others, after)
+    # the map in the bar's place: the same year, and the link says which chart
+    page.get_by_role("radio", name="World map").click()
+    page.wait_for_function(f"(k) => !!({js_title})(k)", arg=world, timeout=30_000)
+    assert f"production, {new_year}" in page.evaluate(js_title, world)
+    assert page.evaluate(f"(k) => !!({js_title})(k)", bar) is False
+    page.wait_for_function("() => /[?&]view=map/.test(location.search)", timeout=30_000)
     # the link box, outside the section, shows the address as it is now
     page.get_by_text("Link to this view").click()
     link = page.locator(".mr-link code")
