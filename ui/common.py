@@ -22,6 +22,7 @@ from risk.export import to_xlsx_bytes
 from risk.export_data import to_csv_bytes
 from risk.fields import FIELDS
 from risk.vocab import DEFAULT_BANDS, fmt_pct, fmt_value
+from ui import media as _media
 
 
 @st.cache_resource(show_spinner="Loading the bundled data…")
@@ -92,6 +93,10 @@ def nir_text(nir, flag) -> str:
 
 
 #: plotly.js settings: the world topology is served locally (static/topojson), never from a CDN.
+# a file built by a download button waits 60 s before Streamlit deletes it (ui.media: a race
+# under load made some downloads a 404)
+_media.install()
+
 DOWNLOAD_MENU = "Download chart"  # the label of the menu of a chart's files (tests and load generators open it)
 PLOTLY_CONFIG = {"displaylogo": False, "topojsonURL": "/app/static/topojson/"}
 
