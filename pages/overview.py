@@ -7,7 +7,7 @@ from risk.metrics import SUMMARY_COLUMNS, main_series
 from risk.vocab import BAND_SETS, PRODUCTION_STAGES, USGS_EDITIONS, edition_label, fmt_value, stage_words
 from ui.common import (
     CONSUMERS,
-    LRU,
+    OVERVIEW_VIEWS,
     build,
     caption_sources,
     claims_table,
@@ -52,14 +52,19 @@ def selection() -> None:
     LISTS = {"2025": "2025 critical minerals list", "2022": "2022 critical minerals list", "all": "All minerals with world data"}
     which = linked(c1.selectbox, "List", list(LISTS), key="ov_list", param="list", format_func=LISTS.get)
     edition = linked(c2.selectbox, "Edition", list(USGS_EDITIONS), key="ov_edition", param="edition", format_func=edition_label)
-    years = sorted(ds.figures.loc[ds.figures["edition"] == edition, "year"].unique(), reverse=True)
-    years = [int(y) for y in years if y >= 2023]
+    years = _VIEWS.get(
+        ("years", edition),
+        lambda: [int(y) for y in sorted(ds.figures.loc[ds.figures["edition"] == edition, "year"].unique(), reverse=True) if y >= 2023],
+    )
     year = linked(c3.selectbox, "Year", years, key="ov_year", param="year")
-    _STAGES = set(ds.figures["stage"].unique())  # once: a set built inside the list below was built once per stage
+    # the years and stages on offer are read from the figures once per process, not on every change
+    stages = _VIEWS.get(
+        ("stages",), lambda: ["main", *[s for s in PRODUCTION_STAGES if s in set(ds.figures["stage"].unique())], "reserves"]
+    )
     stage = linked(
         c4.selectbox,
         "Stage",
-        ["main", *[s for s in PRODUCTION_STAGES if s in _STAGES], "reserves"],
+        stages,
         key="ov_stage",
         param="stage",
         format_func=lambda s: "Main production stage" if s == "main" else stage_words(s).capitalize(),
@@ -91,8 +96,9 @@ def selection() -> None:
 
 
 #: one view per (list, edition, year, stage, bands): the table, its captions and the chart, shared
-#: read-only by every session (a selection seen before is neither filtered nor built again)
-_VIEWS = LRU(128)
+#: read-only by every session (a selection seen before is neither filtered nor built again); kept in
+#: ui.common, as a page's own globals are made afresh on every full run
+_VIEWS = OVERVIEW_VIEWS
 
 
 def _selection_view(which: str, edition: str, year: int, stage: str, bands: str) -> dict:

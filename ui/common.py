@@ -281,6 +281,10 @@ _BUILT = LRU(256)
 #: (scenario, sliders moved, stage), and its charts: what a slider move would otherwise compute again
 LAB_RUNS = LRU(512)
 LAB_SCENARIOS = LRU(512)
+#: the Overview's selections (pages/overview.py): table, captions and chart per selection
+OVERVIEW_VIEWS = LRU(128)
+#: the Mineral profile's year section per (mineral, series, year): shares, notes (pages/profile.py)
+YEAR_VIEWS = LRU(256)
 LAB_CHARTS = LRU(256)  # (chart, scenario YAML, mineral) -> (figure, meta), shared read-only
 
 

@@ -46,6 +46,36 @@ def linked(widget: Callable, label: str, options: Sequence, *, key: str, param: 
     return value
 
 
+def linked_tabs(tabs: dict[str, str], *, key: str, param: str = "tab", open_first: str | None = None):
+    """``st.tabs`` of ``tabs`` (id -> label) whose open tab lives in the link as ``?param=id`` (the
+    first tab: no parameter) and whose content is sent only for the open tab
+    (``on_change="rerun"``): every element on a page costs each move a re-render in the browser
+    (benchmarks/README). ``open_first``: the tab a link without ``param`` opens (a link naming
+    something in that tab, such as an importer). Returns the open tab's id and its container."""
+    ids = list(tabs)
+    labels = [tabs[i] for i in ids]
+    raw = st.query_params.get(param)
+    seen = f"_link_{key}"
+    if key not in st.session_state or st.session_state.get(seen) != raw or st.session_state[key] not in labels:
+        want = ids[0]
+        if raw is None:
+            want = open_first if open_first in tabs else ids[0]
+        elif raw in tabs:
+            want = raw
+        elif raw != st.session_state.get(seen):  # not our own value from before the tabs changed (another mineral)
+            st.warning(_plain(f"Unknown {param} {raw[:60]!r} in the link; showing {labels[0]}."))
+        st.session_state[key] = tabs[want]
+    containers = st.tabs(labels, key=key, on_change="rerun")
+    opened = next((i for i, c in zip(ids, containers, strict=True) if c.open), ids[0])
+    if opened == ids[0]:
+        st.query_params.pop(param, None)
+        st.session_state[seen] = None
+    else:
+        st.query_params[param] = opened
+        st.session_state[seen] = opened
+    return opened, containers[ids.index(opened)]
+
+
 _LINK_CSS = """
 .mr-link { display: flex; align-items: center; gap: .5rem; flex-wrap: wrap; }
 .mr-link code { flex: 1 1 20rem; overflow-wrap: anywhere; font-size: .85rem; padding: .5rem .75rem;

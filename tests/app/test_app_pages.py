@@ -209,13 +209,23 @@ def test_every_mineral_opens_without_an_exception(page, key):
     failures = {}
     for m in minerals:
         at.selectbox(key=key).set_value(m).run()
-        if at.exception:
-            failures[m] = at.exception[0].message
-            at = open_page(page)
-        elif at.error:
-            failures[m] = [e.value for e in at.error]
-        elif bad := offences(page_texts(at)):
-            failures[m] = bad  # internal words on screen (ids, None, nan, edition codes ...)
+        # the profile sends only its open tab: every tab of every mineral is opened in turn
+        tabs = [t.label for t in at.tabs] if key == "pf_mineral" and not at.exception else []
+        for i, tab in enumerate(tabs or [None]):
+            if i:
+                at.session_state["pf_tab"] = tab
+                at.run()
+            where = f"{m} ({tab})" if tab else m
+            if at.exception:
+                failures[where] = at.exception[0].message
+                at = open_page(page)
+                break
+            elif at.error:
+                failures[where] = [e.value for e in at.error]
+            elif bad := offences(page_texts(at)):
+                failures[where] = bad  # internal words on screen (ids, None, nan, edition codes ...)
+        if tabs:
+            at.session_state["pf_tab"] = tabs[0]
     assert not failures, failures
 
 
@@ -238,12 +248,12 @@ def test_lab_unknown_mineral_in_link_is_named_and_any_mineral_opens():
 def test_profile_trade_section_follows_the_link_and_names_an_unknown_importer():
     import re
 
-    at = open_page("pages/profile.py", mineral="rare_earths")
+    at = open_page("pages/profile.py", mineral="rare_earths", tab="trade")
     titles = [" ".join(re.sub(r"<[^>]+>", " ", s["layout"]["title"]["text"]).split()) for s in chart_specs(at)]
     # U.S. rare earths 2021-24 by value: China direct 61.6% + 11.1% via third countries = 72.7% (BACI)
     assert any("73% of rare earths imports into the United States could be China's material: 62% direct, 11%" in t for t in titles), titles
     assert any("imports into the United States by value in 2024" in t for t in titles)
-    at = open_page("pages/profile.py", mineral="rare_earths", consumer="EU27")
+    at = open_page("pages/profile.py", mineral="rare_earths", consumer="EU27")  # a link naming an importer opens the trade tab
     assert at.selectbox(key="pf_consumer").value == "EU27"
     assert any("European Union" in s["layout"]["title"]["text"] for s in chart_specs(at))
     at = open_page("pages/profile.py", mineral="rare_earths", consumer="ATLANTIS")
@@ -272,7 +282,7 @@ def test_controls_page_status_on_a_date_from_the_link():
 
 
 def test_profile_shows_the_product_chain():
-    at = open_page("pages/profile.py", mineral="rare_earths")
+    at = open_page("pages/profile.py", mineral="rare_earths", tab="chain")
     titles = [s["layout"]["title"]["text"] for s in chart_specs(at)]
     assert any("NdFeB" in t and "China holds" in t for t in titles), titles
 
@@ -284,8 +294,9 @@ def test_overview_and_profile_views_come_back_from_the_link():
     assert "2010" in " ".join(c.value for c in at.caption)
     at = open_page("pages/overview.py", bands="1997")
     assert any("1997" in w.value for w in at.warning) and at.selectbox(key="ov_bands").value == "2023"
-    at = open_page("pages/profile.py", mineral="rare_earths", series="mcs2026:rare_earths:reserves:", trade="value_kusd")
+    at = open_page("pages/profile.py", mineral="rare_earths", series="mcs2026:rare_earths:reserves:")
     assert at.radio(key="pf_series").value == "mcs2026:rare_earths:reserves:"
+    at = open_page("pages/profile.py", mineral="rare_earths", trade="value_kusd")  # opens the trade tab
     assert at.radio(key="pf_trade_measure").value == "value_kusd"
     at = open_page("pages/profile.py", mineral="rare_earths", series="nonsense")
     assert any("nonsense" in w.value for w in at.warning)
@@ -299,7 +310,7 @@ def test_switching_mineral_resets_series_without_a_notice():
 
 
 def test_profile_price_chart_marks_controls():
-    at = open_page("pages/profile.py", mineral="antimony")
+    at = open_page("pages/profile.py", mineral="antimony", tab="prices")
     prices = [s for s in chart_specs(at) if "prices" in s["layout"]["title"]["text"]]
     assert prices, "antimony has USGS prices 2021-2025"
     # USGS: antimony metal 5.31 $/lb (2021) -> 25.00 (2025e): +371%
@@ -545,7 +556,7 @@ def test_lab_results_text_is_one_element_of_escaped_html():
 
 
 def test_profile_flagged_values_on_demand():
-    at = open_page("pages/profile.py", mineral="gallium")
+    at = open_page("pages/profile.py", mineral="gallium", tab="sources")
     flags = next(e for e in at.expander if e.label.startswith("Values with a flag or a note"))
     n = int(flags.label.rsplit("(", 1)[1].split()[0])
     assert n > 0 and not any("raw" in d.value.columns for d in at.dataframe)  # closed: the table is not sent
@@ -567,3 +578,34 @@ def test_profile_shares_as_bar_or_map():
     assert at.query_params["view"] in ("map", ["map"])
     again = open_page("pages/profile.py", mineral="rare_earths", view="map")  # the link opens with the map
     assert chart_specs(again)[0]["data"][0]["type"] == "choropleth"
+
+
+def test_profile_sections_are_tabs_sent_only_when_open():
+    """The sections below the headline figures are tabs; only the open one's content is sent, and
+    the link names the open tab (the first, where it is produced, needs no parameter)."""
+    at = open_page("pages/profile.py", mineral="rare_earths")
+    assert [t.label for t in at.tabs] == [
+        "Where it is produced",
+        "U.S. imports",
+        "Prices",
+        "Trade over time (BACI)",
+        "Product chain",
+        "Sources and flags",
+    ]
+    titles = [s["layout"]["title"]["text"] for s in chart_specs(at)]
+    # the year's shares and the revisions between editions: no U.S., price, trade or chain chart
+    assert len(titles) == 2 and not any("NdFeB" in t or "imports into the United States" in t for t in titles), titles
+    assert "tab" not in at.query_params
+    at.session_state["pf_tab"] = "U.S. imports"
+    at.run()
+    assert at.query_params["tab"] in ("us", ["us"])
+    assert not [r for r in at.radio if r.key == "pf_series"]  # the production tab's content is not sent
+    assert any("net import reliance" in s["layout"]["title"]["text"].lower() for s in chart_specs(at))
+    at = open_page("pages/profile.py", mineral="rare_earths", tab="chain")
+    assert any("NdFeB" in s["layout"]["title"]["text"] for s in chart_specs(at))
+    # an unknown tab in the link is named, and the first tab opens
+    at = open_page("pages/profile.py", mineral="rare_earths", tab="gossip")
+    assert any("gossip" in w.value for w in at.warning) and at.radio(key="pf_series")
+    # a mineral with only U.S. figures has no production tab: its first tab is the U.S. one
+    at = open_page("pages/profile.py", mineral="neodymium")
+    assert not at.exception and [t.label for t in at.tabs][-1] == "Sources and flags"

@@ -16,6 +16,13 @@ VIEWS = [
     ("pages/profile.py", {"mineral": "germanium"}),
     ("pages/profile.py", {"mineral": "rare_earths"}),
     ("pages/profile.py", {"mineral": "scandium"}),
+    # the profile's other tabs (only the open tab is sent)
+    ("pages/profile.py", {"mineral": "gallium", "tab": "us"}),
+    ("pages/profile.py", {"mineral": "gallium", "tab": "sources"}),
+    ("pages/profile.py", {"mineral": "rare_earths", "tab": "prices"}),
+    ("pages/profile.py", {"mineral": "rare_earths", "tab": "trade"}),
+    ("pages/profile.py", {"mineral": "rare_earths", "tab": "chain"}),
+    ("pages/profile.py", {"mineral": "germanium", "tab": "sources"}),
     ("pages/scenario_lab.py", {"scenario": "china_export_ban", "mineral": "gallium"}),
     ("pages/scenario_lab.py", {"scenario": "russia_deal", "mineral": "antimony"}),
     ("pages/scenario_lab.py", {"scenario": "ukraine_deal", "mineral": "rare_earths"}),
