@@ -25,7 +25,7 @@ from ui.common import (
     sourcing_table,
 )
 from ui.deeplink import ensure_navigation
-from ui.links import link_box, linked
+from ui.links import link_box, linked, linked_tabs
 
 ensure_navigation()
 
@@ -33,7 +33,8 @@ ds = dataset()
 st.title("Critical minerals: concentration and U.S. dependency")
 st.write(
     "Which critical minerals are most concentrated, in which countries, and how dependent is the United States "
-    "on a single supplier? One row per mineral, from the USGS Mineral Commodity Summaries; click a column to sort."
+    "on a single supplier? From the USGS Mineral Commodity Summaries: a chart of every mineral's concentration against "
+    "U.S. import reliance, and a table with one row per mineral (click a column to sort)."
 )
 
 
@@ -44,7 +45,7 @@ def _country(c) -> str:
 @st.fragment
 @counted
 def selection() -> None:
-    """The five selectors, the table and the chart they drive: a change reruns only this (the
+    """The five selectors, and the chart or the table they drive: a change reruns only this (the
     sourcing table and the press claims below do not depend on it). The table, its captions and
     the chart of a selection are built once and shared (``_VIEWS``)."""
     # one horizontal row rather than five columns: one container element instead of six
@@ -80,19 +81,21 @@ def selection() -> None:
         help="; ".join(b.describe() for b in BAND_SETS.values()),
     )
     view = _VIEWS.get((which, edition, int(year), stage, bands), lambda: _selection_view(which, edition, int(year), stage, bands))
-    # The chart is sent before the table above it: the table's slot is made first, so the page
-    # reads as before, and the new chart no longer waits for the table's rows to be sent and drawn
-    # (benchmarks/README, "The Overview, the Mineral profile and Compare").
-    table_slot = st.container()
-    st.subheader("Concentration against U.S. import reliance")
-    if view["fig"] is not None:
-        render_chart(view["fig"], view["meta"], "criticality")
-    else:
-        st.info("No mineral in this selection has a computable concentration index.")
-    with table_slot:
-        st.dataframe(view["table"], hide_index=True, width="stretch", column_config=view["column_config"])
-        # the count and bands, then the source line, in one caption (two lines)
-        st.caption(view["caption"] + ("  \n" + view["source_line"] if view["source_line"] else ""))
+    # The chart or the table, one at a time (tabs, only the open one sent; ?view=table in the link):
+    # a change of selection redrew both, and the table's re-render was a sixth of the move in the
+    # browser (benchmarks/README, "The profile in tabs, the Overview's chart or table").
+    shown, box = linked_tabs(
+        {"chart": "Concentration against U.S. import reliance", "table": "Table of every mineral"}, key="ov_view", param="view"
+    )
+    with box:
+        if shown == "table":
+            st.dataframe(view["table"], hide_index=True, width="stretch", column_config=view["column_config"])
+            # the count and bands, then the source line, in one caption (two lines)
+            st.caption(view["caption"] + ("  \n" + view["source_line"] if view["source_line"] else ""))
+        elif view["fig"] is not None:
+            render_chart(view["fig"], view["meta"], "criticality")
+        else:
+            st.info("No mineral in this selection has a computable concentration index.")
 
 
 #: one view per (list, edition, year, stage, bands): the table, its captions and the chart, shared

@@ -48,18 +48,27 @@ def test_every_page_runs(page):
 
 def test_overview():
     at = open_page("pages/overview.py")
-    table = at.dataframe[0].value
-    assert {"mineral", "top_country", "hhi", "hhi_band", "nir", "single_supplier_dependency"} <= set(table.columns)
-    assert "Gallium" in set(table["mineral"])
-    # bounded values read as bounds: germanium's NIR ">50" is "≥ 50%", and so is its dependency
-    assert not any(str(v).startswith(">") for v in table["nir"])
+    # the chart or the table, one at a time: the chart first, the table not sent
+    assert [t.label for t in at.tabs] == ["Concentration against U.S. import reliance", "Table of every mineral"]
     (spec,) = chart_specs(at)
     assert "highly concentrated" in spec["layout"]["title"]["text"]
     assert "Source:" in spec["layout"]["annotations"][-1]["text"]
+    assert not at.dataframe and "view" not in at.query_params
+    at.session_state["ov_view"] = "Table of every mineral"
+    at.run()
+    assert at.query_params["view"] in ("table", ["table"]) and not chart_specs(at)
+    table = at.dataframe[0].value
+    assert {"mineral", "top_country", "hhi", "hhi_band", "nir", "single_supplier_dependency"} <= set(table.columns)
+    assert "Gallium" in set(table["mineral"])
+    assert any("Source:" in c.value for c in at.caption)  # the table's source line under it
+    # bounded values read as bounds: germanium's NIR ">50" is "≥ 50%", and so is its dependency
+    assert not any(str(v).startswith(">") for v in table["nir"])
     n_before = len(table)
     at.selectbox(key="ov_list").set_value("all").run()
     assert at.query_params["list"] in ("all", ["all"])
     assert len(at.dataframe[0].value) > n_before
+    # a link opens the table
+    assert open_page("pages/overview.py", view="table").dataframe[0].value.shape[0] == n_before
     # the press claims and the importers' sourcing are closed sections, sent when opened
     assert [e.label for e in at.expander][:2] == [
         "Sourcing of any importer, 2021–24 (CEPII BACI)",
@@ -288,7 +297,7 @@ def test_profile_shows_the_product_chain():
 
 
 def test_overview_and_profile_views_come_back_from_the_link():
-    at = open_page("pages/overview.py", list="all", bands="2010", year="2024")
+    at = open_page("pages/overview.py", list="all", bands="2010", year="2024", view="table")
     assert at.selectbox(key="ov_list").value == "all" and at.selectbox(key="ov_bands").value == "2010"
     assert at.selectbox(key="ov_year").value == 2024
     assert "2010" in " ".join(c.value for c in at.caption)

@@ -12,6 +12,7 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 VIEWS = [
     ("pages/overview.py", {}),
     ("pages/overview.py", {"list": "all", "bands": "2010"}),
+    ("pages/overview.py", {"view": "table"}),
     ("pages/profile.py", {"mineral": "gallium"}),
     ("pages/profile.py", {"mineral": "germanium"}),
     ("pages/profile.py", {"mineral": "rare_earths"}),
