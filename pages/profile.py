@@ -112,20 +112,19 @@ else:
 pr = prices(ds, mineral)
 flows, mapping, groups = trade()
 chains = chains_for(mineral)
-TABS = {
-    k: v
-    for k, v, ok in (
-        ("production", "Where it is produced", len(f) > 0),
-        ("us", "U.S. imports", len(us) > 0),
-        ("prices", "Prices", len(pr) > 0),
-        ("trade", "Trade over time (BACI)", mineral in set(mapping.minerals)),
-        ("chain", "Product chain", len(chains) > 0),
-        ("sources", "Sources and flags", True),
-    )
-    if ok
-}
+ALL_TABS = (
+    ("production", "Where it is produced", len(f) > 0, "no world production figures in the USGS tables"),
+    ("us", "U.S. imports", len(us) > 0, "no U.S. import figures in the USGS tables"),
+    ("prices", "Prices", len(pr) > 0, "no USGS price series"),
+    ("trade", "Trade over time (BACI)", mineral in set(mapping.minerals), "no BACI product mapped to it (data/trade_products.yaml)"),
+    ("chain", "Product chain", len(chains) > 0, "no product chain in data/chains.yaml"),
+    ("sources", "Sources and flags", True, ""),
+)
+TABS = {k: v for k, v, ok, _ in ALL_TABS if ok}
+# a link naming a tab this mineral does not have says why
+ABSENT = {k: f"{mineral_name(mineral)} has no tab '{v}': {why}" for k, v, ok, why in ALL_TABS if not ok}
 # a link that names an importer or a trade measure opens the trade tab
-tab, box = linked_tabs(TABS, key="pf_tab", open_first="trade" if {"consumer", "trade"} & set(st.query_params) else None)
+tab, box = linked_tabs(TABS, key="pf_tab", open_first="trade" if {"consumer", "trade"} & set(st.query_params) else None, absent=ABSENT)
 
 if tab == "production":
     with box:

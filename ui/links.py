@@ -46,12 +46,14 @@ def linked(widget: Callable, label: str, options: Sequence, *, key: str, param: 
     return value
 
 
-def linked_tabs(tabs: dict[str, str], *, key: str, param: str = "tab", open_first: str | None = None):
+def linked_tabs(tabs: dict[str, str], *, key: str, param: str = "tab", open_first: str | None = None, absent: dict[str, str] | None = None):
     """``st.tabs`` of ``tabs`` (id -> label) whose open tab lives in the link as ``?param=id`` (the
     first tab: no parameter) and whose content is sent only for the open tab
     (``on_change="rerun"``): every element on a page costs each move a re-render in the browser
     (benchmarks/README). ``open_first``: the tab a link without ``param`` opens (a link naming
-    something in that tab, such as an importer). Returns the open tab's id and its container."""
+    something in that tab, such as an importer). ``absent``: tabs this view does not have (id ->
+    why), so that a link naming one says why rather than calling it unknown. Returns the open
+    tab's id and its container."""
     ids = list(tabs)
     labels = [tabs[i] for i in ids]
     raw = st.query_params.get(param)
@@ -63,7 +65,8 @@ def linked_tabs(tabs: dict[str, str], *, key: str, param: str = "tab", open_firs
         elif raw in tabs:
             want = raw
         elif raw != st.session_state.get(seen):  # not our own value from before the tabs changed (another mineral)
-            st.warning(_plain(f"Unknown {param} {raw[:60]!r} in the link; showing {labels[0]}."))
+            why = (absent or {}).get(raw)
+            st.warning(_plain(f"{why}; showing {labels[0]}." if why else f"Unknown {param} {raw[:60]!r} in the link; showing {labels[0]}."))
         st.session_state[key] = tabs[want]
     containers = st.tabs(labels, key=key, on_change="rerun")
     opened = next((i for i, c in zip(ids, containers, strict=True) if c.open), ids[0])

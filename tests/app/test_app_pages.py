@@ -615,6 +615,12 @@ def test_profile_sections_are_tabs_sent_only_when_open():
     # an unknown tab in the link is named, and the first tab opens
     at = open_page("pages/profile.py", mineral="rare_earths", tab="gossip")
     assert any("gossip" in w.value for w in at.warning) and at.radio(key="pf_series")
+    # a tab this mineral does not have is named with the reason, not called unknown: gallium has
+    # no BACI series of its own (HS 8112.92 mixes it with germanium, indium and others)
+    at = open_page("pages/profile.py", mineral="gallium", tab="trade")
+    (w,) = [w.value.replace("\\", "") for w in at.warning]  # the warning is escaped markdown
+    assert "Gallium has no tab 'Trade over time (BACI)'" in w and "trade_products.yaml" in w and "Unknown" not in w, w
+    assert at.radio(key="pf_series") and "tab" not in at.query_params
     # a mineral with only U.S. figures has no production tab: its first tab is the U.S. one
     at = open_page("pages/profile.py", mineral="neodymium")
     assert not at.exception and [t.label for t in at.tabs][-1] == "Sources and flags"
